@@ -18,11 +18,17 @@
 )]
 
 pub mod close;
+mod conn;
 pub mod frame;
 pub mod mask;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
+pub use conn::{
+    BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_MAX_MESSAGE_LEN, Event, Instant, Keepalive,
+    MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask, ProtocolError, RecvMode, Role, SendError,
+    State,
+};
 pub use frame::{Header, Opcode};
 
 /// The result of an incremental parse: done, or waiting for more bytes.

@@ -24,6 +24,11 @@ pub struct Utf8Error {
 }
 
 impl Utf8Error {
+    /// An error at `valid_up_to`; `incomplete` when the input ended mid-sequence.
+    pub(crate) const fn at(valid_up_to: usize, incomplete: bool) -> Self {
+        Self { valid_up_to, incomplete }
+    }
+
     /// The number of bytes, from the start of the message, that form valid
     /// UTF-8; the offending sequence starts here. Equal to
     /// `core::str::Utf8Error::valid_up_to` over the whole message.

@@ -1,0 +1,255 @@
+//! Connection configuration, roles and the caller's clock.
+
+use core::time::Duration;
+
+use crate::frame::Rsv;
+
+/// The default cap on one message: 1 MiB (1,048,576 bytes), inclusive.
+pub const DEFAULT_MAX_MESSAGE_LEN: usize = 1 << 20;
+
+/// Which end of the connection this is (RFC 6455 §5.1, §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Role {
+    /// Sends masked frames, requires unmasked ones.
+    Client,
+    /// Sends unmasked frames, requires masked ones.
+    Server,
+}
+
+/// How received data messages are handed to the caller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RecvMode {
+    /// Whole messages, reassembled in the receive buffer and returned as
+    /// [`Event::Text`](crate::Event::Text) / [`Event::Binary`](crate::Event::Binary).
+    /// A message must fit the buffer (see [`Connection::max_message_len`](crate::Connection::max_message_len)).
+    #[default]
+    Message,
+    /// Payload chunks as they arrive, as [`Event::Chunk`](crate::Event::Chunk),
+    /// so a message can be larger than the buffer. Nothing is buffered
+    /// beyond the bytes the transport delivered.
+    Stream,
+}
+
+/// Keepalive: ping an idle peer, and give up on one that stays silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Keepalive {
+    /// Send a ping after this long without receiving anything.
+    pub interval: Duration,
+    /// After a keepalive ping, the peer is dead if nothing at all arrives
+    /// within this long; the connection then fails with close code 1011.
+    pub timeout: Duration,
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Keepalive {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Keepalive {{ interval: {=u64} ms, timeout: {=u64} ms }}",
+            duration_millis(self.interval),
+            duration_millis(self.timeout)
+        );
+    }
+}
+
+/// A point in time on the caller's clock, in milliseconds from any epoch
+/// the caller likes (boot, the Unix epoch, …). The connection never reads
+/// a clock; it compares the instants it is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Instant(u64);
+
+impl Instant {
+    /// An instant `millis` milliseconds after the caller's epoch.
+    #[must_use]
+    pub const fn from_millis(millis: u64) -> Self {
+        Self(millis)
+    }
+
+    /// Milliseconds since the caller's epoch.
+    #[must_use]
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// `self + d`, saturating at the end of time.
+    #[must_use]
+    pub const fn saturating_add(self, d: Duration) -> Self {
+        Self(self.0.saturating_add(duration_millis(d)))
+    }
+}
+
+pub(crate) const fn duration_millis(d: Duration) -> u64 {
+    let ms = d.as_millis();
+    if ms > u64::MAX as u128 { u64::MAX } else { ms as u64 }
+}
+
+/// Connection settings. Every field has a safe default; build with
+/// [`Config::new`] and the `with_*` methods.
+///
+/// ```
+/// use core::time::Duration;
+/// use wsframe::{Config, RecvMode};
+/// let config = Config::new()
+///     .with_max_message_len(64 * 1024)
+///     .with_fragment_size(4096)
+///     .with_keepalive(Duration::from_secs(20), Duration::from_secs(10));
+/// assert_eq!(config.recv_mode(), RecvMode::Message);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    max_message_len: usize,
+    max_frame_len: usize,
+    recv_mode: RecvMode,
+    auto_pong: bool,
+    fragment_size: usize,
+    keepalive: Option<Keepalive>,
+    allowed_rsv: Rsv,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Config {
+    /// The defaults: 1 MiB messages and frames, whole-message receive,
+    /// auto-pong on, no fragmentation of sent messages, no keepalive, no
+    /// extensions.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+            max_frame_len: DEFAULT_MAX_MESSAGE_LEN,
+            recv_mode: RecvMode::Message,
+            auto_pong: true,
+            fragment_size: 0,
+            keepalive: None,
+            allowed_rsv: Rsv::NONE,
+        }
+    }
+
+    /// The largest message, received or sent, in bytes, inclusive.
+    /// Default 1 MiB (1,048,576). A received frame whose declared length
+    /// would take the message past it is refused from its header with close
+    /// code 1009, before any payload byte is read. Raising it lets a peer
+    /// make you receive (and, in [`RecvMode::Message`], buffer) that much.
+    #[must_use]
+    pub const fn with_max_message_len(mut self, len: usize) -> Self {
+        self.max_message_len = len;
+        self
+    }
+
+    /// The largest single received frame payload, in bytes. Default 1 MiB.
+    /// Refused from the header with 1009 like the message cap. Raising it
+    /// has the same risk as raising the message cap.
+    #[must_use]
+    pub const fn with_max_frame_len(mut self, len: usize) -> Self {
+        self.max_frame_len = len;
+        self
+    }
+
+    /// Whole messages or streamed chunks. Default [`RecvMode::Message`].
+    #[must_use]
+    pub const fn with_recv_mode(mut self, mode: RecvMode) -> Self {
+        self.recv_mode = mode;
+        self
+    }
+
+    /// Answer every ping with a pong automatically (RFC 6455 §5.5.2).
+    /// Default on. Switched off, pings are still reported as events and
+    /// the caller must answer them with [`Connection::encode_pong`](crate::Connection::encode_pong).
+    #[must_use]
+    pub const fn with_auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Split sent messages into frames of at most this many payload bytes
+    /// (RFC 6455 §5.4). Default 0: every message is one frame. Small values
+    /// cost 2–14 header bytes per fragment.
+    #[must_use]
+    pub const fn with_fragment_size(mut self, size: usize) -> Self {
+        self.fragment_size = size;
+        self
+    }
+
+    /// Ping after `interval` without receiving anything, and fail the
+    /// connection (1011) if nothing arrives within `timeout` of that ping.
+    /// Default off. Short intervals cost traffic (and radio time).
+    #[must_use]
+    pub const fn with_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.keepalive = Some(Keepalive { interval, timeout });
+        self
+    }
+
+    /// Reserved bits that a negotiated extension uses (RFC 6455 §5.2).
+    /// Default none: any reserved bit is a protocol error. Allowing bits no
+    /// extension interprets lets malformed frames through.
+    #[must_use]
+    pub const fn with_allowed_rsv(mut self, rsv: Rsv) -> Self {
+        self.allowed_rsv = rsv;
+        self
+    }
+
+    /// See [`Config::with_max_message_len`].
+    #[must_use]
+    pub const fn max_message_len(&self) -> usize {
+        self.max_message_len
+    }
+
+    /// See [`Config::with_max_frame_len`].
+    #[must_use]
+    pub const fn max_frame_len(&self) -> usize {
+        self.max_frame_len
+    }
+
+    /// See [`Config::with_recv_mode`].
+    #[must_use]
+    pub const fn recv_mode(&self) -> RecvMode {
+        self.recv_mode
+    }
+
+    /// See [`Config::with_auto_pong`].
+    #[must_use]
+    pub const fn auto_pong(&self) -> bool {
+        self.auto_pong
+    }
+
+    /// See [`Config::with_fragment_size`].
+    #[must_use]
+    pub const fn fragment_size(&self) -> usize {
+        self.fragment_size
+    }
+
+    /// See [`Config::with_keepalive`].
+    #[must_use]
+    pub const fn keepalive(&self) -> Option<Keepalive> {
+        self.keepalive
+    }
+
+    /// See [`Config::with_allowed_rsv`].
+    #[must_use]
+    pub const fn allowed_rsv(&self) -> Rsv {
+        self.allowed_rsv
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Config {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Config {{ max_message_len: {=usize}, max_frame_len: {=usize}, recv_mode: {}, auto_pong: {=bool}, fragment_size: {=usize}, keepalive: {} }}",
+            self.max_message_len,
+            self.max_frame_len,
+            self.recv_mode,
+            self.auto_pong,
+            self.fragment_size,
+            self.keepalive
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The transmit path: owed control frames, data messages, fragments.
+
+use super::{Connection, MaskSource, MessageKind, PendingClose, ProtocolError, Role, SendError};
+use crate::close::{self, CloseFrame};
+use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
+use crate::mask;
+
+use super::Instant;
+
+/// Bytes a frame with `payload_len` takes on the wire.
+const fn frame_len(payload_len: usize, masked: bool) -> usize {
+    let header = Header::new(Opcode::Binary, payload_len as u64)
+        .with_mask(if masked { Some([0; 4]) } else { None })
+        .encoded_len();
+    header + payload_len
+}
+
+/// Write one frame (header, payload, masked when `mask` is set) at the
+/// front of `out`; `None` when it does not fit.
+fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> {
+    let header_len = header.encode(out).ok()?;
+    let end = header_len.checked_add(payload.len())?;
+    let dst = out.get_mut(header_len..end)?;
+    dst.copy_from_slice(payload);
+    if let Some(key) = header.mask {
+        mask::apply(key, 0, dst);
+    }
+    Some(end)
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
+    fn mask_key(&mut self) -> Option<[u8; 4]> {
+        match self.role {
+            Role::Client => Some(self.masks.next_mask()),
+            Role::Server => None,
+        }
+    }
+
+    fn frame_header(&mut self, opcode: Opcode, fin: bool, len: usize) -> Header {
+        let mask = self.mask_key();
+        Header::new(opcode, len as u64).with_fin(fin).with_mask(mask)
+    }
+
+    /// Write the control frames owed to the peer into `tx` and return the
+    /// number of bytes to send: a close (the caller's, an echo, or one that
+    /// fails the connection), else a pong to the latest ping, then a
+    /// keepalive ping. A `tx` of [`MAX_CONTROL_FRAME_LEN`](super::MAX_CONTROL_FRAME_LEN)
+    /// bytes always fits the next one; frames that do not fit stay owed.
+    #[must_use]
+    pub fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
+        if !self.open || self.tx.close_sent {
+            return 0;
+        }
+        if let Some(pending) = self.tx.close {
+            let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
+            let len = match pending {
+                PendingClose::User(len) => {
+                    let len = usize::from(len);
+                    let slot = self.buf.as_ref().get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len);
+                    if let (Some(dst), Some(src)) = (payload.get_mut(..len), slot) {
+                        dst.copy_from_slice(src);
+                    }
+                    len
+                }
+                PendingClose::Echo(code) => {
+                    let frame = code.map(|code| CloseFrame { code, reason: "" });
+                    close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0)
+                }
+                PendingClose::Error(error) => {
+                    let frame = CloseFrame { code: error.close_code(), reason: error.reason() };
+                    close::encode_payload(Some(&frame), &mut payload).unwrap_or(0)
+                }
+            };
+            let header = self.frame_header(Opcode::Close, true, len);
+            let Some(n) = write_frame(header, payload.get(..len).unwrap_or_default(), tx) else {
+                return 0;
+            };
+            self.tx.close = None;
+            self.tx.close_sent = true;
+            self.tx.pong = None;
+            self.tx.ping = false;
+            return n;
+        }
+        let mut written = 0;
+        if let Some(len) = self.tx.pong {
+            let len = usize::from(len);
+            let header = self.frame_header(Opcode::Pong, true, len);
+            let payload = self.buf.as_ref().get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len).unwrap_or_default();
+            match write_frame(header, payload, tx) {
+                Some(n) => {
+                    written += n;
+                    self.tx.pong = None;
+                }
+                None => return written,
+            }
+        }
+        if self.tx.ping {
+            let payload = self.tx.ping_seq.to_be_bytes();
+            let header = self.frame_header(Opcode::Ping, true, payload.len());
+            if let Some(n) = write_frame(header, &payload, tx.get_mut(written..).unwrap_or_default()) {
+                written += n;
+                self.tx.ping = false;
+            }
+        }
+        written
+    }
+
+    /// Whether [`Connection::poll_transmit`] has something to write.
+    #[must_use]
+    pub const fn wants_transmit(&self) -> bool {
+        self.open && !self.tx.close_sent && (self.tx.close.is_some() || self.tx.pong.is_some() || self.tx.ping)
+    }
+
+    fn check_can_send(&self) -> Result<(), SendError> {
+        if !self.open {
+            Err(SendError::NotOpen)
+        } else if self.tx.closing() || self.rx.close_received {
+            Err(SendError::Closing)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Encode a whole text message into `tx` (RFC 6455 §5.6), split into
+    /// frames of [`Config::fragment_size`](super::Config::fragment_size)
+    /// when that is set, and return the bytes written.
+    ///
+    /// # Errors
+    /// See [`Connection::encode_binary`].
+    pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_message(MessageKind::Text, text.as_bytes(), tx)
+    }
+
+    /// Encode a whole binary message into `tx`, fragmented like
+    /// [`Connection::encode_text`], and return the bytes written.
+    ///
+    /// # Errors
+    /// [`SendError::NotOpen`] before the handshake completed,
+    /// [`SendError::Closing`] once a Close was queued, sent or received,
+    /// [`SendError::MessageInProgress`] while a streamed message is open,
+    /// [`SendError::MessageTooLong`] past the configured cap, and
+    /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
+    /// is written on error.
+    pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_message(MessageKind::Binary, data, tx)
+    }
+
+    /// The bytes [`Connection::encode_text`] / [`Connection::encode_binary`]
+    /// need for a message of `len` bytes with this configuration.
+    #[must_use]
+    pub fn encoded_message_len(&self, len: usize) -> usize {
+        let masked = self.role == Role::Client;
+        let size = match self.config.fragment_size() {
+            0 => return frame_len(len, masked),
+            size => size,
+        };
+        let full = len / size;
+        let rest = len % size;
+        let mut total = full.saturating_mul(frame_len(size, masked));
+        if rest > 0 || len == 0 {
+            total = total.saturating_add(frame_len(rest, masked));
+        }
+        total
+    }
+
+    /// Encode a message of `kind`.
+    pub(crate) fn encode_message(&mut self, kind: MessageKind, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.check_can_send()?;
+        if self.tx.streaming.is_some() {
+            return Err(SendError::MessageInProgress);
+        }
+        let max = self.config.max_message_len();
+        if payload.len() > max {
+            return Err(SendError::MessageTooLong { len: payload.len() as u64, max: max as u64 });
+        }
+        let needed = self.encoded_message_len(payload.len());
+        if tx.len() < needed {
+            return Err(SendError::BufferTooSmall { needed });
+        }
+        let size = match self.config.fragment_size() {
+            0 => payload.len().max(1),
+            size => size,
+        };
+        let mut written = 0;
+        let mut opcode = kind.opcode();
+        let mut rest = payload;
+        loop {
+            let (part, tail) = rest.split_at_checked(size).unwrap_or((rest, &[]));
+            let fin = tail.is_empty();
+            let header = self.frame_header(opcode, fin, part.len());
+            let out = tx.get_mut(written..).unwrap_or_default();
+            written += write_frame(header, part, out).ok_or(SendError::BufferTooSmall { needed })?;
+            if fin {
+                return Ok(written);
+            }
+            opcode = Opcode::Continuation;
+            rest = tail;
+        }
+    }
+
+    /// Encode one frame of a message sent in pieces (RFC 6455 §5.4): the
+    /// first call starts a `kind` message, later calls continue it, and the
+    /// call with `fin` ends it. Text is UTF-8 checked across pieces (a
+    /// character may be split between them). Pings and pongs may be sent
+    /// between pieces; other messages may not.
+    ///
+    /// # Errors
+    /// As [`Connection::encode_binary`], plus [`SendError::MessageInProgress`]
+    /// when `kind` differs from the open message's, and
+    /// [`SendError::InvalidUtf8`]. Nothing is written on error and the
+    /// message stays open.
+    pub fn encode_fragment(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        fin: bool,
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        self.check_can_send()?;
+        let opcode = match self.tx.streaming {
+            None => kind.opcode(),
+            Some(open) if open == kind => Opcode::Continuation,
+            Some(_) => return Err(SendError::MessageInProgress),
+        };
+        let fresh = self.tx.streaming.is_none();
+        let sent = if fresh { 0 } else { self.tx.streamed_len };
+        let len = sent.saturating_add(payload.len() as u64);
+        let max = self.config.max_message_len() as u64;
+        if len > max {
+            return Err(SendError::MessageTooLong { len, max });
+        }
+        let mut utf8 = if fresh { crate::utf8::Validator::new() } else { self.tx.utf8 };
+        if kind == MessageKind::Text {
+            utf8.feed(payload).map_err(SendError::InvalidUtf8)?;
+            if fin {
+                utf8.finish().map_err(SendError::InvalidUtf8)?;
+            }
+        }
+        let needed = frame_len(payload.len(), self.role == Role::Client);
+        if tx.len() < needed {
+            return Err(SendError::BufferTooSmall { needed });
+        }
+        let header = self.frame_header(opcode, fin, payload.len());
+        let n = write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })?;
+        self.tx.streaming = if fin { None } else { Some(kind) };
+        self.tx.streamed_len = len;
+        self.tx.utf8 = utf8;
+        Ok(n)
+    }
+
+    /// Encode a ping with `payload` (at most 125 bytes) into `tx`.
+    ///
+    /// # Errors
+    /// [`SendError::NotOpen`], [`SendError::Closing`],
+    /// [`SendError::ControlPayloadTooLong`], [`SendError::BufferTooSmall`].
+    pub fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_control(Opcode::Ping, payload, tx)
+    }
+
+    /// Encode a pong with `payload` into `tx` (needed only with auto-pong off).
+    ///
+    /// # Errors
+    /// As [`Connection::encode_ping`].
+    pub fn encode_pong(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_control(Opcode::Pong, payload, tx)
+    }
+
+    fn encode_control(&mut self, opcode: Opcode, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.check_can_send()?;
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(SendError::ControlPayloadTooLong);
+        }
+        let needed = frame_len(payload.len(), self.role == Role::Client);
+        if tx.len() < needed {
+            return Err(SendError::BufferTooSmall { needed });
+        }
+        let header = self.frame_header(opcode, true, payload.len());
+        write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })
+    }
+
+    /// Advance the keepalive clock to `now`: owe a ping when nothing was
+    /// received for the interval, and fail the connection with
+    /// [`ProtocolError::KeepaliveTimeout`] (close code 1011) when nothing
+    /// arrived within the timeout after one. Does nothing without
+    /// [`Config::with_keepalive`](super::Config::with_keepalive) or before
+    /// the connection is open.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let Some(keepalive) = self.config.keepalive() else { return };
+        if !self.open || self.tx.closing() || self.rx.close_received {
+            return;
+        }
+        if self.rx.activity || self.alive.idle_since.is_none() {
+            self.rx.activity = false;
+            self.alive.idle_since = Some(now);
+            self.alive.ping_sent = None;
+        }
+        if let Some(sent) = self.alive.ping_sent {
+            if now >= sent.saturating_add(keepalive.timeout) {
+                self.tx.fail(ProtocolError::KeepaliveTimeout);
+            }
+        } else if let Some(idle) = self.alive.idle_since {
+            if now >= idle.saturating_add(keepalive.interval) {
+                self.tx.ping = true;
+                self.tx.ping_seq = self.tx.ping_seq.wrapping_add(1);
+                self.alive.ping_sent = Some(now);
+            }
+        }
+    }
+
+    /// When [`Connection::handle_timeout`] next has work: the ping deadline,
+    /// or the dead-peer deadline after a ping. `None` without keepalive.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let keepalive = self.config.keepalive()?;
+        if !self.open || self.tx.closing() || self.rx.close_received {
+            return None;
+        }
+        match (self.alive.ping_sent, self.alive.idle_since) {
+            (Some(sent), _) => Some(sent.saturating_add(keepalive.timeout)),
+            (None, Some(idle)) => Some(idle.saturating_add(keepalive.interval)),
+            // Not started: the first tick starts the clock.
+            (None, None) => Some(Instant::from_millis(0)),
+        }
+    }
+}
+

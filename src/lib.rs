@@ -14,20 +14,26 @@
 #![no_std]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 pub mod close;
 mod conn;
 pub mod frame;
+pub mod io;
 pub mod mask;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
 pub use conn::{
-    BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_MAX_MESSAGE_LEN, Event, Instant, Keepalive,
-    MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask, ProtocolError, RecvMode, Role, SendError,
-    State,
+    BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_MAX_MESSAGE_LEN, Event,
+    Instant, Keepalive, MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask,
+    ProtocolError, RecvMode, Role, SendError, State,
 };
 pub use frame::{Header, Opcode};
 

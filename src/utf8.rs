@@ -26,7 +26,10 @@ pub struct Utf8Error {
 impl Utf8Error {
     /// An error at `valid_up_to`; `incomplete` when the input ended mid-sequence.
     pub(crate) const fn at(valid_up_to: usize, incomplete: bool) -> Self {
-        Self { valid_up_to, incomplete }
+        Self {
+            valid_up_to,
+            incomplete,
+        }
     }
 
     /// The number of bytes, from the start of the message, that form valid
@@ -54,7 +57,11 @@ impl Utf8Error {
 impl fmt::Display for Utf8Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.incomplete {
-            write!(f, "text ends inside a UTF-8 sequence starting at byte {}", self.valid_up_to)
+            write!(
+                f,
+                "text ends inside a UTF-8 sequence starting at byte {}",
+                self.valid_up_to
+            )
         } else {
             write!(f, "invalid UTF-8 sequence at byte {}", self.valid_up_to)
         }
@@ -93,7 +100,12 @@ impl Validator {
     /// A validator at the start of a message.
     #[must_use]
     pub const fn new() -> Self {
-        Self { pending: [0; 4], pending_len: 0, valid: 0, failed: false }
+        Self {
+            pending: [0; 4],
+            pending_len: 0,
+            valid: 0,
+            failed: false,
+        }
     }
 
     /// Forget everything: ready for the next message.
@@ -174,7 +186,10 @@ impl Validator {
     }
 
     const fn error(&self, incomplete: bool) -> Utf8Error {
-        Utf8Error { valid_up_to: self.valid, incomplete }
+        Utf8Error {
+            valid_up_to: self.valid,
+            incomplete,
+        }
     }
 
     fn fail(&mut self) -> Utf8Error {

@@ -61,7 +61,10 @@ fn client_sends_masked_server_sends_unmasked() {
     assert_eq!(feed(&mut s, &tx[..n], &[]), vec![Owned::Text("hi".into())]);
     let n = s.encode_binary(b"yo", &mut tx).unwrap();
     assert!(!frames(&tx[..n])[0].3, "server frame must not be masked");
-    assert_eq!(feed(&mut c, &tx[..n], &[]), vec![Owned::Binary(b"yo".to_vec())]);
+    assert_eq!(
+        feed(&mut c, &tx[..n], &[]),
+        vec![Owned::Binary(b"yo".to_vec())]
+    );
 }
 
 // §5.2: reserved bits and opcodes reach the connection as 1002.
@@ -70,13 +73,19 @@ fn reserved_bits_and_opcodes_fail_with_1002() {
     for rsv in [Rsv::RSV1, Rsv::RSV2, Rsv::RSV3] {
         let mut s = server(BUF, Config::new());
         let ev = feed(&mut s, &raw_rsv(Opcode::Text, true, rsv, b"a", true), &[]);
-        assert_eq!(one_error(&ev), ProtocolError::Frame(FrameError::ReservedBitsSet));
+        assert_eq!(
+            one_error(&ev),
+            ProtocolError::Frame(FrameError::ReservedBitsSet)
+        );
         assert_eq!(owed_close(&mut s), 1002);
     }
     for op in [3u8, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF] {
         let mut s = server(BUF, Config::new());
         let ev = feed(&mut s, &[0x80 | op, 0x80, 1, 2, 3, 4], &[]);
-        assert_eq!(one_error(&ev), ProtocolError::Frame(FrameError::ReservedOpcode(op)));
+        assert_eq!(
+            one_error(&ev),
+            ProtocolError::Frame(FrameError::ReservedOpcode(op))
+        );
         assert_eq!(owed_close(&mut s), 1002);
     }
 }
@@ -84,7 +93,11 @@ fn reserved_bits_and_opcodes_fail_with_1002() {
 #[test]
 fn allowed_rsv_passes() {
     let mut s = server(BUF, Config::new().with_allowed_rsv(Rsv::RSV1));
-    let ev = feed(&mut s, &raw_rsv(Opcode::Text, true, Rsv::RSV1, b"a", true), &[]);
+    let ev = feed(
+        &mut s,
+        &raw_rsv(Opcode::Text, true, Rsv::RSV1, b"a", true),
+        &[],
+    );
     assert_eq!(ev, vec![Owned::Text("a".into())]);
 }
 
@@ -102,7 +115,11 @@ fn fragments_reassemble_with_control_frames_between() {
         let ev = feed(&mut s, &input, &split);
         assert_eq!(
             ev,
-            vec![Owned::Ping(b"p1".to_vec()), Owned::Pong(b"p2".to_vec()), Owned::Text("Hello".into())],
+            vec![
+                Owned::Ping(b"p1".to_vec()),
+                Owned::Pong(b"p2".to_vec()),
+                Owned::Text("Hello".into())
+            ],
             "split {split:?}"
         );
         let out = frames(&transmit(&mut s));
@@ -135,7 +152,10 @@ fn empty_fragments_and_empty_messages() {
     input.extend(from_client(Opcode::Continuation, true, b""));
     input.extend(from_client(Opcode::Binary, true, b""));
     let mut s = server(BUF, Config::new());
-    assert_eq!(feed(&mut s, &input, &[1]), vec![Owned::Text(String::new()), Owned::Binary(vec![])]);
+    assert_eq!(
+        feed(&mut s, &input, &[1]),
+        vec![Owned::Text(String::new()), Owned::Binary(vec![])]
+    );
 }
 
 // §5.5: control frames.
@@ -145,13 +165,19 @@ fn control_frame_rules_fail_with_1002() {
     long.extend_from_slice(&KEY);
     long.extend(vec![0u8; 126]);
     let mut s = server(BUF, Config::new());
-    assert_eq!(one_error(&feed(&mut s, &long, &[])), ProtocolError::Frame(FrameError::ControlFrameTooLong));
+    assert_eq!(
+        one_error(&feed(&mut s, &long, &[])),
+        ProtocolError::Frame(FrameError::ControlFrameTooLong)
+    );
     assert_eq!(owed_close(&mut s), 1002);
 
     let mut s = server(BUF, Config::new());
     let mut frag = from_client(Opcode::Ping, true, b"x");
     frag[0] &= 0x7F; // clear FIN: not something the encoder will produce
-    assert_eq!(one_error(&feed(&mut s, &frag, &[])), ProtocolError::Frame(FrameError::FragmentedControlFrame));
+    assert_eq!(
+        one_error(&feed(&mut s, &frag, &[])),
+        ProtocolError::Frame(FrameError::FragmentedControlFrame)
+    );
     assert_eq!(owed_close(&mut s), 1002);
 }
 
@@ -161,22 +187,34 @@ fn auto_pong_answers_latest_ping_and_can_be_switched_off() {
     input.extend(from_client(Opcode::Ping, true, b"two"));
     let mut s = server(BUF, Config::new());
     feed(&mut s, &input, &[]);
-    assert_eq!(frames(&transmit(&mut s)), vec![(Opcode::Pong, true, b"two".to_vec(), false)]);
+    assert_eq!(
+        frames(&transmit(&mut s)),
+        vec![(Opcode::Pong, true, b"two".to_vec(), false)]
+    );
 
     let mut s = server(BUF, Config::new().with_auto_pong(false));
     assert_eq!(feed(&mut s, &input, &[]).len(), 2);
     assert!(transmit(&mut s).is_empty());
     let mut tx = [0u8; 16];
     let n = s.encode_pong(b"two", &mut tx).unwrap();
-    assert_eq!(frames(&tx[..n]), vec![(Opcode::Pong, true, b"two".to_vec(), false)]);
+    assert_eq!(
+        frames(&tx[..n]),
+        vec![(Opcode::Pong, true, b"two".to_vec(), false)]
+    );
 }
 
 #[test]
 fn max_size_ping_is_echoed() {
     let payload = [0xA5u8; 125];
     let mut s = server(BUF, Config::new());
-    assert_eq!(feed(&mut s, &from_client(Opcode::Ping, true, &payload), &[3]), vec![Owned::Ping(payload.to_vec())]);
-    assert_eq!(frames(&transmit(&mut s)), vec![(Opcode::Pong, true, payload.to_vec(), false)]);
+    assert_eq!(
+        feed(&mut s, &from_client(Opcode::Ping, true, &payload), &[3]),
+        vec![Owned::Ping(payload.to_vec())]
+    );
+    assert_eq!(
+        frames(&transmit(&mut s)),
+        vec![(Opcode::Pong, true, payload.to_vec(), false)]
+    );
 }
 
 // §5.6 / §8.1: UTF-8.
@@ -184,7 +222,11 @@ fn max_size_ping_is_echoed() {
 fn invalid_utf8_fails_fast_with_1007() {
     // The bad byte arrives in the first fragment; the message never finishes.
     let mut s = server(BUF, Config::new());
-    let ev = feed(&mut s, &from_client(Opcode::Text, false, b"ok\xed\xa0\x80"), &[]);
+    let ev = feed(
+        &mut s,
+        &from_client(Opcode::Text, false, b"ok\xed\xa0\x80"),
+        &[],
+    );
     match one_error(&ev) {
         ProtocolError::InvalidUtf8(e) => assert_eq!(e.valid_up_to(), 2),
         e => panic!("{e:?}"),
@@ -213,14 +255,24 @@ fn utf8_split_across_fragments_is_fine_and_truncated_is_1007() {
     let mut input = from_client(Opcode::Text, false, b"a");
     input.extend(from_client(Opcode::Continuation, true, &euro[..2]));
     let mut s = server(BUF, Config::new());
-    assert!(matches!(one_error(&feed(&mut s, &input, &[])), ProtocolError::InvalidUtf8(e) if e.is_incomplete()));
+    assert!(
+        matches!(one_error(&feed(&mut s, &input, &[])), ProtocolError::InvalidUtf8(e) if e.is_incomplete())
+    );
     assert_eq!(owed_close(&mut s), 1007);
 }
 
 #[test]
 fn invalid_utf8_in_single_complete_frame_is_1007() {
     let mut s = server(BUF, Config::new());
-    let ev = feed(&mut s, &from_client(Opcode::Text, true, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited"), &[]);
+    let ev = feed(
+        &mut s,
+        &from_client(
+            Opcode::Text,
+            true,
+            b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited",
+        ),
+        &[],
+    );
     assert!(matches!(one_error(&ev), ProtocolError::InvalidUtf8(_)));
     assert_eq!(owed_close(&mut s), 1007);
 }
@@ -229,22 +281,38 @@ fn invalid_utf8_in_single_complete_frame_is_1007() {
 #[test]
 fn peer_close_is_echoed_and_closes() {
     let mut s = server(BUF, Config::new());
-    let ev = feed(&mut s, &from_client(Opcode::Close, true, b"\x03\xe8bye"), &[]);
+    let ev = feed(
+        &mut s,
+        &from_client(Opcode::Close, true, b"\x03\xe8bye"),
+        &[],
+    );
     assert_eq!(ev, vec![Owned::Close(Some((1000, "bye".into())))]);
     assert_eq!(s.state(), State::Closing);
     let out = frames(&transmit(&mut s));
     assert_eq!(out, vec![(Opcode::Close, true, vec![0x03, 0xe8], false)]);
     assert_eq!(s.state(), State::Closed);
     // No data after close, either way.
-    assert_eq!(s.encode_text("late", &mut [0u8; 16]), Err(SendError::Closing));
-    assert_eq!(feed(&mut s, &from_client(Opcode::Text, true, b"late"), &[]), vec![]);
+    assert_eq!(
+        s.encode_text("late", &mut [0u8; 16]),
+        Err(SendError::Closing)
+    );
+    assert_eq!(
+        feed(&mut s, &from_client(Opcode::Text, true, b"late"), &[]),
+        vec![]
+    );
 }
 
 #[test]
 fn empty_close_is_echoed_empty() {
     let mut s = server(BUF, Config::new());
-    assert_eq!(feed(&mut s, &from_client(Opcode::Close, true, b""), &[]), vec![Owned::Close(None)]);
-    assert_eq!(frames(&transmit(&mut s)), vec![(Opcode::Close, true, vec![], false)]);
+    assert_eq!(
+        feed(&mut s, &from_client(Opcode::Close, true, b""), &[]),
+        vec![Owned::Close(None)]
+    );
+    assert_eq!(
+        frames(&transmit(&mut s)),
+        vec![(Opcode::Close, true, vec![], false)]
+    );
 }
 
 #[test]
@@ -260,7 +328,10 @@ fn malformed_close_payloads() {
     for (payload, code) in cases {
         let mut s = server(BUF, Config::new());
         let ev = feed(&mut s, &from_client(Opcode::Close, true, payload), &[]);
-        assert!(matches!(one_error(&ev), ProtocolError::InvalidClose(_)), "{payload:x?}");
+        assert!(
+            matches!(one_error(&ev), ProtocolError::InvalidClose(_)),
+            "{payload:x?}"
+        );
         assert_eq!(owed_close(&mut s), code, "{payload:x?}");
     }
 }
@@ -270,7 +341,10 @@ fn we_close_then_peer_echoes() {
     let mut c = client(BUF, Config::new());
     c.close(CloseCode::GOING_AWAY, "bye").unwrap();
     assert_eq!(c.state(), State::Closing);
-    assert_eq!(c.encode_binary(b"x", &mut [0u8; 32]), Err(SendError::Closing));
+    assert_eq!(
+        c.encode_binary(b"x", &mut [0u8; 32]),
+        Err(SendError::Closing)
+    );
     assert_eq!(c.close(CloseCode::NORMAL, ""), Err(SendError::Closing));
     let out = frames(&transmit(&mut c));
     assert_eq!(out.len(), 1);
@@ -282,7 +356,10 @@ fn we_close_then_peer_echoes() {
     input.extend(raw(Opcode::Close, true, b"\x03\xe9", false));
     assert_eq!(
         feed(&mut c, &input, &[]),
-        vec![Owned::Text("in flight".into()), Owned::Close(Some((1001, String::new())))]
+        vec![
+            Owned::Text("in flight".into()),
+            Owned::Close(Some((1001, String::new())))
+        ]
     );
     assert_eq!(c.state(), State::Closed);
     assert!(transmit(&mut c).is_empty(), "no second close");
@@ -291,9 +368,18 @@ fn we_close_then_peer_echoes() {
 #[test]
 fn close_refuses_reserved_codes_and_long_reasons() {
     let mut s = server(BUF, Config::new());
-    assert!(matches!(s.close(CloseCode::NO_STATUS, ""), Err(SendError::InvalidClose(_))));
-    assert!(matches!(s.close(CloseCode::new(1006), ""), Err(SendError::InvalidClose(_))));
-    assert!(matches!(s.close(CloseCode::NORMAL, &"x".repeat(124)), Err(SendError::InvalidClose(_))));
+    assert!(matches!(
+        s.close(CloseCode::NO_STATUS, ""),
+        Err(SendError::InvalidClose(_))
+    ));
+    assert!(matches!(
+        s.close(CloseCode::new(1006), ""),
+        Err(SendError::InvalidClose(_))
+    ));
+    assert!(matches!(
+        s.close(CloseCode::NORMAL, &"x".repeat(124)),
+        Err(SendError::InvalidClose(_))
+    ));
     assert_eq!(s.state(), State::Open);
     s.close(CloseCode::new(4000), &"x".repeat(123)).unwrap();
     let out = frames(&transmit(&mut s));
@@ -303,11 +389,18 @@ fn close_refuses_reserved_codes_and_long_reasons() {
 // Life cycle: before the handshake completes.
 #[test]
 fn close_before_open_is_sent_once_open() {
-    let mut c = wsframe::Connection::client(vec![0u8; BUF], Config::new(), counter_masks()).unwrap();
+    let mut c =
+        wsframe::Connection::client(vec![0u8; BUF], Config::new(), counter_masks()).unwrap();
     assert_eq!(c.state(), State::Connecting);
-    assert_eq!(c.encode_text("early", &mut [0u8; 64]), Err(SendError::NotOpen));
+    assert_eq!(
+        c.encode_text("early", &mut [0u8; 64]),
+        Err(SendError::NotOpen)
+    );
     c.close(CloseCode::NORMAL, "changed my mind").unwrap();
-    assert!(transmit(&mut c).is_empty(), "nothing is sent before the handshake");
+    assert!(
+        transmit(&mut c).is_empty(),
+        "nothing is sent before the handshake"
+    );
     // The response head arrives together with the server's first frame.
     let mut input = b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec();
     let head_len = input.len();
@@ -342,13 +435,21 @@ fn stream_mode_delivers_chunks_with_offsets() {
     let mut input = from_client(Opcode::Binary, false, &[1u8; 1000]);
     input.extend(from_client(Opcode::Ping, true, b"p"));
     input.extend(from_client(Opcode::Continuation, true, &[2u8; 500]));
-    let mut s = server(wsframe::MIN_BUFFER_LEN + 100, Config::new().with_recv_mode(RecvMode::Stream));
+    let mut s = server(
+        wsframe::MIN_BUFFER_LEN + 100,
+        Config::new().with_recv_mode(RecvMode::Stream),
+    );
     let ev = feed(&mut s, &input, &[64]);
     let mut data = Vec::new();
     let mut last_seen = false;
     for e in &ev {
         match e {
-            Owned::Chunk { text, data: d, offset, last } => {
+            Owned::Chunk {
+                text,
+                data: d,
+                offset,
+                last,
+            } => {
                 assert!(!text);
                 assert_eq!(*offset as usize, data.len());
                 assert!(!last_seen);
@@ -367,7 +468,11 @@ fn stream_mode_delivers_chunks_with_offsets() {
 #[test]
 fn stream_mode_checks_utf8_per_chunk() {
     let mut s = server(BUF, Config::new().with_recv_mode(RecvMode::Stream));
-    let ev = feed(&mut s, &from_client(Opcode::Text, true, b"good\xc0\xafbad"), &[]);
+    let ev = feed(
+        &mut s,
+        &from_client(Opcode::Text, true, b"good\xc0\xafbad"),
+        &[],
+    );
     assert!(matches!(one_error(&ev), ProtocolError::InvalidUtf8(_)));
     assert_eq!(owed_close(&mut s), 1007);
 }
@@ -378,5 +483,8 @@ fn independent_connections() {
     let mut b = server(BUF, Config::new());
     feed(&mut a, &from_client(Opcode::Close, true, b""), &[]);
     assert_eq!(b.state(), State::Open);
-    assert_eq!(feed(&mut b, &from_client(Opcode::Text, true, b"b"), &[]), vec![Owned::Text("b".into())]);
+    assert_eq!(
+        feed(&mut b, &from_client(Opcode::Text, true, b"b"), &[]),
+        vec![Owned::Text("b".into())]
+    );
 }

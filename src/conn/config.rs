@@ -83,7 +83,11 @@ impl Instant {
 
 pub(crate) const fn duration_millis(d: Duration) -> u64 {
     let ms = d.as_millis();
-    if ms > u64::MAX as u128 { u64::MAX } else { ms as u64 }
+    if ms > u64::MAX as u128 {
+        u64::MAX
+    } else {
+        ms as u64
+    }
 }
 
 /// Connection settings. Every field has a safe default; build with

@@ -164,8 +164,12 @@ impl fmt::Display for SendError {
             Self::MessageTooLong { len, max } => {
                 write!(f, "message of {len} bytes exceeds the {max}-byte limit")
             }
-            Self::ControlPayloadTooLong => f.write_str("control frame payload longer than 125 bytes"),
-            Self::BufferTooSmall { needed } => write!(f, "output buffer too small: {needed} bytes needed"),
+            Self::ControlPayloadTooLong => {
+                f.write_str("control frame payload longer than 125 bytes")
+            }
+            Self::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
             Self::InvalidUtf8(e) => write!(f, "text message: {e}"),
             Self::MessageInProgress => f.write_str("a streamed message is still in progress"),
             Self::NoMessageInProgress => f.write_str("no streamed message is in progress"),

@@ -220,8 +220,6 @@ struct RxMessage {
     declared: u64,
     /// Bytes delivered so far (stream mode).
     delivered: u64,
-    /// The whole message arrived with its first header: validate once, at the end.
-    single: bool,
     utf8: Validator,
 }
 
@@ -278,6 +276,7 @@ pub struct Connection<B, M = NoMask> {
     rx: Rx,
     tx: Tx,
     alive: Alive,
+    ready: Option<recv::Ready>,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Connection<B, NoMask> {
@@ -305,7 +304,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`BufferTooSmall`] when `buf` is shorter than [`MIN_BUFFER_LEN`].
     pub fn new(role: Role, buf: B, config: Config, masks: M) -> Result<Self, BufferTooSmall> {
         if buf.as_ref().len() < MIN_BUFFER_LEN {
-            return Err(BufferTooSmall { needed: MIN_BUFFER_LEN });
+            return Err(BufferTooSmall {
+                needed: MIN_BUFFER_LEN,
+            });
         }
         Ok(Self {
             buf,
@@ -325,7 +326,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 activity: false,
             },
             tx: Tx::new(),
-            alive: Alive { idle_since: None, ping_sent: None },
+            alive: Alive {
+                idle_since: None,
+                ping_sent: None,
+            },
+            ready: None,
         })
     }
 
@@ -379,7 +384,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     }
 
     fn data_capacity(&self) -> usize {
-        self.buf.as_ref().len().saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN)
+        self.buf
+            .as_ref()
+            .len()
+            .saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN)
     }
 
     /// The buffer and the caller's storage back, e.g. to reuse it.
@@ -420,7 +428,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             .get_mut(MAX_CONTROL_PAYLOAD..CONTROL_RESERVE)
             .unwrap_or_default();
         let frame = CloseFrame { code, reason };
-        let len = crate::close::encode_payload(Some(&frame), slot).map_err(SendError::InvalidClose)?;
+        let len =
+            crate::close::encode_payload(Some(&frame), slot).map_err(SendError::InvalidClose)?;
         self.tx.close = Some(PendingClose::User(u8::try_from(len).unwrap_or(0)));
         self.tx.pong = None;
         self.tx.ping = false;

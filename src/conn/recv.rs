@@ -1,8 +1,8 @@
 //! The receive path: bytes in, events out.
 
 use super::{
-    CONTROL_RESERVE, Connection, Event, MaskSource, MessageKind, PendingClose, RecvMode, Role, RxFrame, RxMessage,
-    Chunk,
+    CONTROL_RESERVE, Chunk, Connection, Event, MaskSource, MessageKind, PendingClose, RecvMode,
+    Role, RxFrame, RxMessage,
 };
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
@@ -12,9 +12,20 @@ use crate::{ProtocolError, Status};
 
 /// What `advance` found, as indices, so the borrow of the buffer is taken
 /// only when the event is built.
-enum Ready {
-    Message { kind: MessageKind, start: usize, len: usize },
-    Chunk { kind: MessageKind, start: usize, len: usize, offset: u64, last: bool },
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Ready {
+    Message {
+        kind: MessageKind,
+        start: usize,
+        len: usize,
+    },
+    Chunk {
+        kind: MessageKind,
+        start: usize,
+        len: usize,
+        offset: u64,
+        last: bool,
+    },
     Ping(usize),
     Pong(usize),
     Close(usize),
@@ -33,7 +44,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let rx = &mut self.rx;
         let tail = data.len().saturating_sub(rx.filled);
         let retained_end = rx.start + rx.msg_len;
-        let movable = rx.start > 0 || rx.parse > retained_end;
+        // An event found by `process` but not yet taken pins the bytes it refers to.
+        let movable = self.ready.is_none() && (rx.start > 0 || rx.parse > retained_end);
         if movable && (tail < data.len() / 2 || tail < MAX_HEADER_LEN) {
             if rx.msg_len > 0 && rx.start > 0 {
                 data.copy_within(rx.start..retained_end, 0);
@@ -76,7 +88,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// head (and anything after it).
     #[must_use]
     pub fn pending_input(&self) -> &[u8] {
-        data(self.buf.as_ref()).get(self.rx.parse..self.rx.filled).unwrap_or_default()
+        data(self.buf.as_ref())
+            .get(self.rx.parse..self.rx.filled)
+            .unwrap_or_default()
     }
 
     /// Process buffered input and return the next event, `Ok(None)` when more
@@ -89,15 +103,28 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// with its code is then owed (see [`Connection::poll_transmit`]) and no
     /// further input is processed.
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, ProtocolError> {
-        let Some(ready) = self.advance()? else {
-            return Ok(None);
+        let ready = match self.ready.take() {
+            Some(ready) => ready,
+            None => match self.advance()? {
+                Some(ready) => ready,
+                None => return Ok(None),
+            },
         };
-        let Self { buf, tx, rx, .. } = self;
+        let Self { buf, tx, .. } = self;
         let buf = buf.as_mut();
         let event = match ready {
-            Ready::Message { kind: MessageKind::Binary, start, len } => Event::Binary(slice(data(buf), start, len)),
-            Ready::Message { kind: MessageKind::Text, start, len } => {
-                rx.message = None;
+            Ready::Message {
+                kind: MessageKind::Binary,
+                start,
+                len,
+            } => Event::Binary(slice(data(buf), start, len)),
+            Ready::Message {
+                kind: MessageKind::Text,
+                start,
+                len,
+            } => {
+                // Already validated as it arrived (fail-fast); this second
+                // pass only produces the `&str` without `unsafe`.
                 match core::str::from_utf8(slice(data(buf), start, len)) {
                     Ok(text) => Event::Text(text),
                     Err(e) => {
@@ -106,14 +133,39 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     }
                 }
             }
-            Ready::Chunk { kind, start, len, offset, last } => {
-                Event::Chunk(Chunk { kind, data: slice(data(buf), start, len), offset, last })
-            }
+            Ready::Chunk {
+                kind,
+                start,
+                len,
+                offset,
+                last,
+            } => Event::Chunk(Chunk {
+                kind,
+                data: slice(data(buf), start, len),
+                offset,
+                last,
+            }),
             Ready::Ping(len) => Event::Ping(slice(buf, 0, len)),
             Ready::Pong(len) => Event::Pong(slice(buf, 0, len)),
-            Ready::Close(len) => Event::Close(close::parse_payload(slice(buf, 0, len)).ok().flatten()),
+            Ready::Close(len) => {
+                Event::Close(close::parse_payload(slice(buf, 0, len)).ok().flatten())
+            }
         };
         Ok(Some(event))
+    }
+
+    /// Process buffered input up to the next event without returning it:
+    /// `Ok(true)` when [`Connection::poll_event`] has an event ready. Owed
+    /// frames (a pong, a close echo) are already queued then, so an I/O
+    /// loop can flush [`Connection::poll_transmit`] before borrowing the event.
+    ///
+    /// # Errors
+    /// As [`Connection::poll_event`].
+    pub fn process(&mut self) -> Result<bool, ProtocolError> {
+        if self.ready.is_none() {
+            self.ready = self.advance()?;
+        }
+        Ok(self.ready.is_some())
     }
 
     fn apply_release(&mut self) {
@@ -143,7 +195,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             let from = self.rx.parse;
             if frame.opcode.is_control() {
                 let (ctrl, data) = buf.split_at_mut(CONTROL_RESERVE);
-                let dst = ctrl.get_mut(frame.seen..frame.seen + take).unwrap_or_default();
+                let dst = ctrl
+                    .get_mut(frame.seen..frame.seen + take)
+                    .unwrap_or_default();
                 dst.copy_from_slice(data.get(from..from + take).unwrap_or_default());
                 if let Some(key) = frame.mask {
                     mask::apply(key, frame.seen, dst);
@@ -168,7 +222,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             if let Some(key) = frame.mask {
                 mask::apply(key, frame.seen, chunk);
             }
-            if message.kind == MessageKind::Text && !message.single {
+            if message.kind == MessageKind::Text {
                 if let Err(e) = message.utf8.feed(chunk) {
                     return Err(self.tx.fail(ProtocolError::InvalidUtf8(e)));
                 }
@@ -179,7 +233,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             let frame_done = frame.remaining == 0;
             let last = frame_done && frame.fin;
             self.rx.frame = if frame_done { None } else { Some(frame) };
-            if last && message.kind == MessageKind::Text && !message.single {
+            if last && message.kind == MessageKind::Text {
                 if let Err(e) = message.utf8.finish() {
                     return Err(self.tx.fail(ProtocolError::InvalidUtf8(e)));
                 }
@@ -199,14 +253,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                         self.rx.message = Some(message);
                         continue;
                     }
-                    // Keep the message (for `single`) until poll_event reads it.
-                    self.rx.message = Some(message);
+                    self.rx.message = None;
                     self.rx.release = true;
-                    let ready = Ready::Message { kind: message.kind, start: self.rx.start, len: self.rx.msg_len };
-                    if message.kind == MessageKind::Binary {
-                        self.rx.message = None;
-                    }
-                    return Ok(Some(ready));
+                    return Ok(Some(Ready::Message {
+                        kind: message.kind,
+                        start: self.rx.start,
+                        len: self.rx.msg_len,
+                    }));
                 }
                 RecvMode::Stream => {
                     if take == 0 && !last {
@@ -220,7 +273,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     message.delivered += take as u64;
                     self.rx.message = if last { None } else { Some(message) };
                     self.rx.release = true;
-                    return Ok(Some(Ready::Chunk { kind: message.kind, start: from, len: take, offset, last }));
+                    return Ok(Some(Ready::Chunk {
+                        kind: message.kind,
+                        start: from,
+                        len: take,
+                        offset,
+                        last,
+                    }));
                 }
             }
         }
@@ -228,13 +287,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     /// Decode the next header. `Ok(false)` when more bytes are needed.
     fn read_header(&mut self) -> Result<bool, ProtocolError> {
-        let input = data(self.buf.as_ref()).get(self.rx.parse..self.rx.filled).unwrap_or_default();
+        let input = data(self.buf.as_ref())
+            .get(self.rx.parse..self.rx.filled)
+            .unwrap_or_default();
         let (header, header_len) = match Header::decode_with(input, self.config.allowed_rsv()) {
             Ok(Status::Complete(done)) => done,
             Ok(Status::Partial { .. }) => return Ok(false),
             Err(e) => return Err(self.tx.fail(e.into())),
         };
-        let payload_available = input.len() - header_len;
         match (self.role, header.mask.is_some()) {
             (Role::Server, false) => return Err(self.tx.fail(ProtocolError::UnmaskedClientFrame)),
             (Role::Client, true) => return Err(self.tx.fail(ProtocolError::MaskedServerFrame)),
@@ -244,28 +304,44 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if !header.opcode.is_control() {
             let max_frame = self.config.max_frame_len() as u64;
             if len > max_frame {
-                return Err(self.tx.fail(ProtocolError::FrameTooLong { len, max: max_frame }));
+                return Err(self.tx.fail(ProtocolError::FrameTooLong {
+                    len,
+                    max: max_frame,
+                }));
             }
             let message = match (header.opcode, self.rx.message) {
-                (Opcode::Continuation, None) => return Err(self.tx.fail(ProtocolError::UnexpectedContinuation)),
+                (Opcode::Continuation, None) => {
+                    return Err(self.tx.fail(ProtocolError::UnexpectedContinuation));
+                }
                 (Opcode::Continuation, Some(m)) => m,
                 (_, Some(_)) => return Err(self.tx.fail(ProtocolError::ExpectedContinuation)),
                 (opcode, None) => {
-                    let kind = if opcode == Opcode::Text { MessageKind::Text } else { MessageKind::Binary };
-                    let single = header.fin
-                        && self.config.recv_mode() == RecvMode::Message
-                        && u64::try_from(payload_available).is_ok_and(|a| a >= len);
+                    let kind = if opcode == Opcode::Text {
+                        MessageKind::Text
+                    } else {
+                        MessageKind::Binary
+                    };
                     self.rx.start = self.rx.parse + header_len;
                     self.rx.msg_len = 0;
-                    RxMessage { kind, declared: 0, delivered: 0, single, utf8: Validator::new() }
+                    RxMessage {
+                        kind,
+                        declared: 0,
+                        delivered: 0,
+                        utf8: Validator::new(),
+                    }
                 }
             };
             let total = message.declared.saturating_add(len);
             let max = self.max_message_len() as u64;
             if total > max {
-                return Err(self.tx.fail(ProtocolError::MessageTooLong { len: total, max }));
+                return Err(self
+                    .tx
+                    .fail(ProtocolError::MessageTooLong { len: total, max }));
             }
-            self.rx.message = Some(RxMessage { declared: total, ..message });
+            self.rx.message = Some(RxMessage {
+                declared: total,
+                ..message
+            });
         }
         self.rx.parse += header_len;
         self.rx.frame = Some(RxFrame {
@@ -292,8 +368,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             Opcode::Pong => Ok(Ready::Pong(len)),
             _ => {
                 let payload = self.buf.as_ref().get(..len).unwrap_or_default();
-                let frame: Option<CloseFrame<'_>> =
-                    close::parse_payload(payload).map_err(|e| self.tx.fail(ProtocolError::InvalidClose(e)))?;
+                let frame: Option<CloseFrame<'_>> = close::parse_payload(payload)
+                    .map_err(|e| self.tx.fail(ProtocolError::InvalidClose(e)))?;
                 self.rx.close_received = true;
                 self.rx.message = None;
                 if !self.tx.closing() {
@@ -320,5 +396,6 @@ fn data_len(buf: &[u8]) -> usize {
 }
 
 fn slice(buf: &[u8], start: usize, len: usize) -> &[u8] {
-    buf.get(start..start.saturating_add(len)).unwrap_or_default()
+    buf.get(start..start.saturating_add(len))
+        .unwrap_or_default()
 }

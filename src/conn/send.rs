@@ -4,6 +4,7 @@ use super::{Connection, MaskSource, MessageKind, PendingClose, ProtocolError, Ro
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
 use crate::mask;
+use crate::utf8::Utf8Error;
 
 use super::Instant;
 
@@ -38,7 +39,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     fn frame_header(&mut self, opcode: Opcode, fin: bool, len: usize) -> Header {
         let mask = self.mask_key();
-        Header::new(opcode, len as u64).with_fin(fin).with_mask(mask)
+        Header::new(opcode, len as u64)
+            .with_fin(fin)
+            .with_mask(mask)
     }
 
     /// Write the control frames owed to the peer into `tx` and return the
@@ -56,7 +59,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             let len = match pending {
                 PendingClose::User(len) => {
                     let len = usize::from(len);
-                    let slot = self.buf.as_ref().get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len);
+                    let slot = self
+                        .buf
+                        .as_ref()
+                        .get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len);
                     if let (Some(dst), Some(src)) = (payload.get_mut(..len), slot) {
                         dst.copy_from_slice(src);
                     }
@@ -67,7 +73,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0)
                 }
                 PendingClose::Error(error) => {
-                    let frame = CloseFrame { code: error.close_code(), reason: error.reason() };
+                    let frame = CloseFrame {
+                        code: error.close_code(),
+                        reason: error.reason(),
+                    };
                     close::encode_payload(Some(&frame), &mut payload).unwrap_or(0)
                 }
             };
@@ -85,7 +94,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if let Some(len) = self.tx.pong {
             let len = usize::from(len);
             let header = self.frame_header(Opcode::Pong, true, len);
-            let payload = self.buf.as_ref().get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len).unwrap_or_default();
+            let payload = self
+                .buf
+                .as_ref()
+                .get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len)
+                .unwrap_or_default();
             match write_frame(header, payload, tx) {
                 Some(n) => {
                     written += n;
@@ -97,7 +110,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if self.tx.ping {
             let payload = self.tx.ping_seq.to_be_bytes();
             let header = self.frame_header(Opcode::Ping, true, payload.len());
-            if let Some(n) = write_frame(header, &payload, tx.get_mut(written..).unwrap_or_default()) {
+            if let Some(n) =
+                write_frame(header, &payload, tx.get_mut(written..).unwrap_or_default())
+            {
                 written += n;
                 self.tx.ping = false;
             }
@@ -108,7 +123,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// Whether [`Connection::poll_transmit`] has something to write.
     #[must_use]
     pub const fn wants_transmit(&self) -> bool {
-        self.open && !self.tx.close_sent && (self.tx.close.is_some() || self.tx.pong.is_some() || self.tx.ping)
+        self.open
+            && !self.tx.close_sent
+            && (self.tx.close.is_some() || self.tx.pong.is_some() || self.tx.ping)
     }
 
     fn check_can_send(&self) -> Result<(), SendError> {
@@ -128,7 +145,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// # Errors
     /// See [`Connection::encode_binary`].
     pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_message(MessageKind::Text, text.as_bytes(), tx)
+        self.encode_checked(MessageKind::Text, text.as_bytes(), tx)
     }
 
     /// Encode a whole binary message into `tx`, fragmented like
@@ -142,7 +159,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
     /// is written on error.
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_message(MessageKind::Binary, data, tx)
+        self.encode_checked(MessageKind::Binary, data, tx)
     }
 
     /// The bytes [`Connection::encode_text`] / [`Connection::encode_binary`]
@@ -163,16 +180,66 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         total
     }
 
-    /// Encode a message of `kind`.
-    pub(crate) fn encode_message(&mut self, kind: MessageKind, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+    /// Encode a whole message of `kind` from bytes; text is UTF-8 checked.
+    ///
+    /// # Errors
+    /// As [`Connection::encode_binary`], plus [`SendError::InvalidUtf8`].
+    pub fn encode_message(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        if kind == MessageKind::Text {
+            if let Err(e) = core::str::from_utf8(payload) {
+                return Err(SendError::InvalidUtf8(Utf8Error::at(
+                    e.valid_up_to(),
+                    e.error_len().is_none(),
+                )));
+            }
+        }
+        self.encode_checked(kind, payload, tx)
+    }
+
+    /// Whether a whole message of `kind` and `len` bytes may be sent now.
+    ///
+    /// # Errors
+    /// [`SendError::NotOpen`], [`SendError::Closing`],
+    /// [`SendError::MessageInProgress`], [`SendError::MessageTooLong`].
+    pub fn check_message(&self, len: usize) -> Result<(), SendError> {
         self.check_can_send()?;
         if self.tx.streaming.is_some() {
             return Err(SendError::MessageInProgress);
         }
         let max = self.config.max_message_len();
-        if payload.len() > max {
-            return Err(SendError::MessageTooLong { len: payload.len() as u64, max: max as u64 });
+        if len > max {
+            return Err(SendError::MessageTooLong {
+                len: len as u64,
+                max: max as u64,
+            });
         }
+        Ok(())
+    }
+
+    /// The payload bytes per frame when a message is sent in pieces through
+    /// a `tx_len`-byte buffer: the configured fragment size, capped by what
+    /// fits beside a frame header (at least 1).
+    #[must_use]
+    pub fn fragment_len(&self, tx_len: usize) -> usize {
+        let fits = tx_len.saturating_sub(crate::frame::MAX_HEADER_LEN).max(1);
+        match self.config.fragment_size() {
+            0 => fits,
+            size => size.min(fits),
+        }
+    }
+
+    fn encode_checked(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        self.check_message(payload.len())?;
         let needed = self.encoded_message_len(payload.len());
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
@@ -189,7 +256,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             let fin = tail.is_empty();
             let header = self.frame_header(opcode, fin, part.len());
             let out = tx.get_mut(written..).unwrap_or_default();
-            written += write_frame(header, part, out).ok_or(SendError::BufferTooSmall { needed })?;
+            written +=
+                write_frame(header, part, out).ok_or(SendError::BufferTooSmall { needed })?;
             if fin {
                 return Ok(written);
             }
@@ -229,7 +297,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if len > max {
             return Err(SendError::MessageTooLong { len, max });
         }
-        let mut utf8 = if fresh { crate::utf8::Validator::new() } else { self.tx.utf8 };
+        let mut utf8 = if fresh {
+            crate::utf8::Validator::new()
+        } else {
+            self.tx.utf8
+        };
         if kind == MessageKind::Text {
             utf8.feed(payload).map_err(SendError::InvalidUtf8)?;
             if fin {
@@ -265,7 +337,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         self.encode_control(Opcode::Pong, payload, tx)
     }
 
-    fn encode_control(&mut self, opcode: Opcode, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+    fn encode_control(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
         self.check_can_send()?;
         if payload.len() > MAX_CONTROL_PAYLOAD {
             return Err(SendError::ControlPayloadTooLong);
@@ -285,7 +362,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`Config::with_keepalive`](super::Config::with_keepalive) or before
     /// the connection is open.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let Some(keepalive) = self.config.keepalive() else { return };
+        let Some(keepalive) = self.config.keepalive() else {
+            return;
+        };
         if !self.open || self.tx.closing() || self.rx.close_received {
             return;
         }
@@ -323,4 +402,3 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         }
     }
 }
-

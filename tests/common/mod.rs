@@ -13,7 +13,9 @@ pub fn raw(opcode: Opcode, fin: bool, payload: &[u8], masked: bool) -> Vec<u8> {
 }
 
 pub fn raw_rsv(opcode: Opcode, fin: bool, rsv: Rsv, payload: &[u8], masked: bool) -> Vec<u8> {
-    let mut h = Header::new(opcode, payload.len() as u64).with_fin(fin).with_mask(masked.then_some(KEY));
+    let mut h = Header::new(opcode, payload.len() as u64)
+        .with_fin(fin)
+        .with_mask(masked.then_some(KEY));
     h.rsv = rsv;
     let mut out = vec![0u8; 14 + payload.len()];
     let n = h.encode(&mut out).unwrap();
@@ -58,7 +60,12 @@ pub fn client(len: usize, config: Config) -> Connection<Vec<u8>, impl FnMut() ->
 pub enum Owned {
     Text(String),
     Binary(Vec<u8>),
-    Chunk { text: bool, data: Vec<u8>, offset: u64, last: bool },
+    Chunk {
+        text: bool,
+        data: Vec<u8>,
+        offset: u64,
+        last: bool,
+    },
     Ping(Vec<u8>),
     Pong(Vec<u8>),
     Close(Option<(u16, String)>),
@@ -105,7 +112,11 @@ pub fn feed<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
         if rest.is_empty() {
             return events;
         }
-        let want = splits.get(i % splits.len().max(1)).copied().unwrap_or(rest.len()).max(1);
+        let want = splits
+            .get(i % splits.len().max(1))
+            .copied()
+            .unwrap_or(rest.len())
+            .max(1);
         i += 1;
         let piece = &rest[..want.min(rest.len())];
         let n = conn.handle_bytes(piece);
@@ -117,7 +128,9 @@ pub fn feed<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
 }
 
 /// Everything `conn` owes the peer, drained.
-pub fn transmit<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(conn: &mut Connection<B, M>) -> Vec<u8> {
+pub fn transmit<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
+    conn: &mut Connection<B, M>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut tx = [0u8; 512];
     loop {

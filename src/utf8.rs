@@ -25,6 +25,11 @@ pub struct Utf8Error {
 
 impl Utf8Error {
     /// An error at `valid_up_to`; `incomplete` when the input ended mid-sequence.
+    /// The same fault as `core`'s error over the whole message.
+    pub(crate) const fn from_core(e: core::str::Utf8Error) -> Self {
+        Self::at(e.valid_up_to(), e.error_len().is_none())
+    }
+
     pub(crate) const fn at(valid_up_to: usize, incomplete: bool) -> Self {
         Self {
             valid_up_to,

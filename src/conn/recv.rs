@@ -128,7 +128,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 match core::str::from_utf8(slice(data(buf), start, len)) {
                     Ok(text) => Event::Text(text),
                     Err(e) => {
-                        let error = Utf8Error::at(e.valid_up_to(), e.error_len().is_none());
+                        let error = Utf8Error::from_core(e);
                         return Err(tx.fail(ProtocolError::InvalidUtf8(error)));
                     }
                 }

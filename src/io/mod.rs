@@ -6,6 +6,7 @@
 //! - [`asynch::WebSocket`] over `embedded_io_async::{Read, Write}` 0.7
 //!   (feature `embedded-io-async`).
 
+mod adapter;
 pub mod blocking;
 
 #[cfg(feature = "embedded-io-async")]

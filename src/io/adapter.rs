@@ -89,6 +89,103 @@ macro_rules! websocket_adapter {
                 Ok(())
             }
 
+            /// Read once from the transport into the receive buffer, for a
+            /// caller that inspects the request head itself before
+            /// [`WebSocket::accept`] (to serve plain HTTP on the same port,
+            /// say): the bytes are in [`Connection::pending_input`].
+            ///
+            /// # Errors
+            /// [`HandshakeError::HeadTooLarge`] when the buffer is full,
+            /// [`Error::UnexpectedEof`], [`Error::Io`].
+            pub $($asyncness)? fn fill(&mut self) -> Result<(), Error<T::Error>> {
+                let space = self.conn.rx_buffer();
+                if space.is_empty() {
+                    return Err(Error::Handshake(HandshakeError::HeadTooLarge));
+                }
+                let n = self.transport.read(space) $($aw)* .map_err(Error::Io)?;
+                if n == 0 {
+                    return Err(Error::UnexpectedEof);
+                }
+                self.conn.handle_rx(n);
+                Ok(())
+            }
+
+            /// Client: send the opening handshake `request` (RFC 6455 §4.1),
+            /// read the answer and check it, and open the connection. Frames
+            /// that arrived with the answer are kept. Returns the subprotocol
+            /// the server chose, from the request's own list.
+            ///
+            /// # Errors
+            /// [`Error::Handshake`] for a refused or malformed answer (a
+            /// non-101 status is [`HandshakeError::Response`] carrying it),
+            /// [`Error::UnexpectedEof`], [`Error::Io`].
+            pub $($asyncness)? fn connect<'r>(
+                &mut self,
+                request: &handshake::ClientRequest<'r>,
+            ) -> Result<Option<&'r str>, Error<T::Error>> {
+                let n = request
+                    .encode(self.tx.as_mut())
+                    .map_err(|e| Error::Handshake(HandshakeError::Encode(e)))?;
+                self.write_encoded(n) $($aw)* ?;
+                self.transport.flush() $($aw)* .map_err(Error::Io)?;
+                loop {
+                    match handshake::check_response(self.conn.pending_input(), request) {
+                        Ok(Status::Complete(response)) => {
+                            self.conn.finish_handshake(response.head_len);
+                            return Ok(response.protocol);
+                        }
+                        Ok(Status::Partial { .. }) => self.fill() $($aw)* ?,
+                        Err(e) => return Err(Error::Handshake(HandshakeError::Response(e))),
+                    }
+                }
+            }
+
+            /// Server: read the client's request (RFC 6455 §4.2), let
+            /// `answer` decide, write the 101 (or the refusal), and open the
+            /// connection. A malformed request is answered with the status
+            /// its [`RequestError`](handshake::RequestError) names (400, 405,
+            /// 426 with `Sec-WebSocket-Version: 13`, 431). Frames the client
+            /// sent right after its head are kept.
+            ///
+            /// # Errors
+            /// [`Error::Handshake`] for a malformed or refused request (the
+            /// HTTP answer has been written), [`Error::UnexpectedEof`], [`Error::Io`].
+            pub $($asyncness)? fn accept<const N: usize>(
+                &mut self,
+                limits: &handshake::Limits,
+                answer: impl FnOnce(&handshake::Request<'_, N>) -> Answer,
+            ) -> Result<(), Error<T::Error>> {
+                let outcome = loop {
+                    match handshake::parse_request::<N>(self.conn.pending_input(), limits) {
+                        Ok(Status::Complete(request)) => {
+                            let tx = self.tx.as_mut();
+                            break match answer(&request) {
+                                Answer::Accept(protocol) => request
+                                    .accept(protocol, &[], tx)
+                                    .map(|n| (n, Ok(request.head_len())))
+                                    .map_err(HandshakeError::Encode),
+                                Answer::Reject(status) => handshake::reject(status, &[], tx)
+                                    .map(|n| (n, Err(HandshakeError::Rejected(status))))
+                                    .map_err(HandshakeError::Encode),
+                            };
+                        }
+                        Ok(Status::Partial { .. }) => self.fill() $($aw)* ?,
+                        Err(e) => {
+                            break e
+                                .encode_response(self.tx.as_mut())
+                                .map(|n| (n, Err(HandshakeError::Request(e))))
+                                .map_err(HandshakeError::Encode);
+                        }
+                    }
+                };
+                let (n, result) = outcome.map_err(Error::Handshake)?;
+                self.write_encoded(n) $($aw)* ?;
+                self.transport.flush() $($aw)* .map_err(Error::Io)?;
+                let head_len = result.map_err(Error::Handshake)?;
+                self.conn.finish_handshake(head_len);
+                Ok(())
+            }
+
             /// Write every frame the connection owes (and anything left
             /// from an interrupted call), then flush the transport.
             ///

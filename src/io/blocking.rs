@@ -2,13 +2,13 @@
 
 use embedded_io::{Read, Write};
 
-use super::Error;
+use super::{Answer, Error, HandshakeError};
 use super::adapter::websocket_adapter;
 use crate::conn::{
     BufferTooSmall, Connection, Event, MAX_CONTROL_FRAME_LEN, MaskSource, MessageKind, SendError,
     State,
 };
-use crate::{CloseCode, Instant};
+use crate::{CloseCode, Instant, Status, handshake};
 
 websocket_adapter! {
     /// A WebSocket over a blocking transport: a [`Connection`], the

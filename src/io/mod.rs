@@ -33,7 +33,7 @@ pub enum Error<E> {
     /// A send was refused; nothing was written.
     Send(SendError),
     /// The opening handshake failed.
-    Handshake(HandshakeFailure),
+    Handshake(HandshakeError),
     /// The connection is closed: the closing handshake finished, or it failed earlier.
     Closed,
 }
@@ -65,16 +65,42 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
 
 impl<E: fmt::Debug> core::error::Error for Error<E> {}
 
-/// Why the opening handshake failed (placeholder until the handshake lands).
+/// How a server answers a valid upgrade request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum HandshakeFailure {
-    /// The peer's head was malformed or refused.
-    Rejected,
+pub enum Answer {
+    /// Switch protocols, with the subprotocol chosen from the client's list (if any).
+    Accept(Option<&'static str>),
+    /// Refuse with this HTTP status (403, 404, …).
+    Reject(u16),
 }
 
-impl fmt::Display for HandshakeFailure {
+/// Why the opening handshake failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HandshakeError {
+    /// The client's request was malformed; the matching 4xx was sent.
+    Request(crate::handshake::RequestError),
+    /// The server's answer was not an acceptable 101.
+    Response(crate::handshake::ResponseError),
+    /// Our own request or response did not fit the tx buffer (or had an invalid header).
+    Encode(crate::handshake::EncodeError),
+    /// The server's `answer` refused the request with this status.
+    Rejected(u16),
+    /// The peer's head does not fit the receive buffer.
+    HeadTooLarge,
+}
+
+impl fmt::Display for HandshakeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("handshake rejected")
+        match self {
+            Self::Request(e) => write!(f, "bad request: {e}"),
+            Self::Response(e) => write!(f, "bad response: {e}"),
+            Self::Encode(e) => write!(f, "cannot encode the head: {e}"),
+            Self::Rejected(status) => write!(f, "refused with HTTP {status}"),
+            Self::HeadTooLarge => f.write_str("the head does not fit the receive buffer"),
+        }
     }
 }
+
+impl core::error::Error for HandshakeError {}

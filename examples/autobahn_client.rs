@@ -1,0 +1,109 @@
+//! Autobahn test-suite client: the fuzzing server drives the client role.
+//!
+//! ```sh
+//! cargo run --release --example autobahn_client -- ws://127.0.0.1:9001 AGENT [--max-message BYTES]
+//! ```
+//! Asks `/getCaseCount`, runs `/runCase?case=N&agent=AGENT` for every case
+//! (echoing each message with its type), then `/updateReports?agent=AGENT`.
+
+use std::io::Read as _;
+use std::net::TcpStream;
+
+use embedded_io_adapters::std::FromStd;
+use wsframe::handshake::{ClientRequest, Url};
+use wsframe::io::{Error, blocking::WebSocket};
+use wsframe::{Config, Connection, Event, MessageKind};
+
+type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
+
+/// Masking keys from an xorshift generator seeded by the OS.
+struct Masks(u64);
+
+impl wsframe::MaskSource for Masks {
+    fn next_mask(&mut self) -> [u8; 4] {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 as u32).to_le_bytes()
+    }
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out)).expect("/dev/urandom");
+    out
+}
+
+fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::error::Error>> {
+    let full = format!("{base}{path}");
+    let url = Url::parse(&full).map_err(|e| format!("{full}: {e}"))?;
+    let stream = TcpStream::connect((url.host, url.port))?;
+    stream.set_nodelay(true).ok();
+    let config = Config::new().with_max_message_len(max_message).with_max_frame_len(max_message);
+    let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks(u64::from_le_bytes(random())))?;
+    let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
+    let request = ClientRequest::new(&url, random());
+    ws.connect(&request).map_err(|e| format!("handshake with {full}: {e}"))?;
+    Ok(ws)
+}
+
+/// Echo until the connection closes; returns the first text message seen.
+fn run(mut ws: Ws) -> Option<String> {
+    let mut first_text = None;
+    let mut scratch = Vec::new();
+    loop {
+        let kind = match ws.read() {
+            Ok(Event::Text(t)) => {
+                if first_text.is_none() {
+                    first_text = Some(t.to_owned());
+                }
+                scratch.clear();
+                scratch.extend_from_slice(t.as_bytes());
+                MessageKind::Text
+            }
+            Ok(Event::Binary(b)) => {
+                scratch.clear();
+                scratch.extend_from_slice(b);
+                MessageKind::Binary
+            }
+            Ok(_) => continue,
+            Err(Error::Closed | Error::UnexpectedEof) => return first_text,
+            Err(_) => return first_text,
+        };
+        if ws.send(kind, &scratch).is_err() {
+            return first_text;
+        }
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mut positional = Vec::new();
+    let mut max_message = wsframe::DEFAULT_MAX_MESSAGE_LEN;
+    while let Some(arg) = args.next() {
+        if arg == "--max-message" {
+            max_message = args.next().and_then(|v| v.parse().ok()).ok_or("--max-message BYTES")?;
+        } else {
+            positional.push(arg);
+        }
+    }
+    let base = positional.first().cloned().unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
+    let base = base.trim_end_matches('/').to_owned();
+    let agent = positional.get(1).cloned().unwrap_or_else(|| "wsframe".to_owned());
+
+    let count: u32 = run(open(&base, "/getCaseCount", max_message)?)
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or("no case count")?;
+    println!("{count} cases");
+    for case in 1..=count {
+        match open(&base, &format!("/runCase?case={case}&agent={agent}"), max_message) {
+            Ok(ws) => {
+                run(ws);
+            }
+            Err(e) => eprintln!("case {case}: {e}"),
+        }
+    }
+    run(open(&base, &format!("/updateReports?agent={agent}"), max_message)?);
+    println!("reports updated for agent {agent}");
+    Ok(())
+}

@@ -165,7 +165,9 @@ impl fmt::Display for CloseError {
             Self::InvalidCode(code) => write!(f, "close code {code} is not allowed on the wire"),
             Self::InvalidReason => f.write_str("close reason is not UTF-8"),
             Self::ReasonTooLong => f.write_str("close reason longer than 123 bytes"),
-            Self::BufferTooSmall { needed } => write!(f, "output buffer too small: {needed} bytes needed"),
+            Self::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
         }
     }
 }
@@ -186,7 +188,11 @@ pub fn parse_payload(payload: &[u8]) -> Result<Option<CloseFrame<'_>>, CloseErro
         return Err(CloseError::PayloadTooLong);
     }
     let Some((code, reason)) = payload.split_first_chunk::<2>() else {
-        return if payload.is_empty() { Ok(None) } else { Err(CloseError::OneBytePayload) };
+        return if payload.is_empty() {
+            Ok(None)
+        } else {
+            Err(CloseError::OneBytePayload)
+        };
     };
     let code = CloseCode(u16::from_be_bytes(*code));
     if !code.is_sendable() {
@@ -221,7 +227,10 @@ pub fn encode_payload(frame: Option<&CloseFrame<'_>>, out: &mut [u8]) -> Result<
         return Err(CloseError::ReasonTooLong);
     }
     let needed = 2 + frame.reason.len();
-    let Some((code, reason)) = out.get_mut(..needed).and_then(|o| o.split_first_chunk_mut::<2>()) else {
+    let Some((code, reason)) = out
+        .get_mut(..needed)
+        .and_then(|o| o.split_first_chunk_mut::<2>())
+    else {
         return Err(CloseError::BufferTooSmall { needed });
     };
     *code = frame.code.0.to_be_bytes();
@@ -235,10 +244,15 @@ mod tests {
 
     #[test]
     fn classes() {
-        for c in [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999] {
+        for c in [
+            1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999,
+            4000, 4999,
+        ] {
             assert!(CloseCode::new(c).is_sendable(), "{c}");
         }
-        for c in [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535] {
+        for c in [
+            0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+        ] {
             assert!(!CloseCode::new(c).is_sendable(), "{c}");
         }
         assert_eq!(CloseCode::new(1005).class(), CodeClass::Reserved);
@@ -251,25 +265,46 @@ mod tests {
         assert_eq!(parse_payload(&[]), Ok(None));
         assert_eq!(
             parse_payload(b"\x03\xe8bye"),
-            Ok(Some(CloseFrame { code: CloseCode::NORMAL, reason: "bye" }))
+            Ok(Some(CloseFrame {
+                code: CloseCode::NORMAL,
+                reason: "bye"
+            }))
         );
     }
 
     #[test]
     fn parse_malformed() {
         assert_eq!(parse_payload(&[0x03]), Err(CloseError::OneBytePayload));
-        assert_eq!(parse_payload(&[0x03, 0xed]), Err(CloseError::InvalidCode(1005)));
-        assert_eq!(parse_payload(&[0x00, 0x00]), Err(CloseError::InvalidCode(0)));
-        assert_eq!(parse_payload(b"\x03\xe8\xff"), Err(CloseError::InvalidReason));
+        assert_eq!(
+            parse_payload(&[0x03, 0xed]),
+            Err(CloseError::InvalidCode(1005))
+        );
+        assert_eq!(
+            parse_payload(&[0x00, 0x00]),
+            Err(CloseError::InvalidCode(0))
+        );
+        assert_eq!(
+            parse_payload(b"\x03\xe8\xff"),
+            Err(CloseError::InvalidReason)
+        );
         assert_eq!(parse_payload(&[0x03; 126]), Err(CloseError::PayloadTooLong));
-        assert_eq!(CloseError::InvalidReason.close_code(), CloseCode::INVALID_PAYLOAD);
-        assert_eq!(CloseError::OneBytePayload.close_code(), CloseCode::PROTOCOL_ERROR);
+        assert_eq!(
+            CloseError::InvalidReason.close_code(),
+            CloseCode::INVALID_PAYLOAD
+        );
+        assert_eq!(
+            CloseError::OneBytePayload.close_code(),
+            CloseCode::PROTOCOL_ERROR
+        );
     }
 
     #[test]
     fn encode_round_trip() {
         let mut out = [0u8; 125];
-        let frame = CloseFrame { code: CloseCode::new(4000), reason: "going" };
+        let frame = CloseFrame {
+            code: CloseCode::new(4000),
+            reason: "going",
+        };
         let n = encode_payload(Some(&frame), &mut out).unwrap();
         assert_eq!(n, 7);
         assert_eq!(parse_payload(&out[..n]), Ok(Some(frame)));
@@ -279,13 +314,31 @@ mod tests {
     #[test]
     fn encode_refuses() {
         let mut out = [0u8; 125];
-        let bad = CloseFrame { code: CloseCode::ABNORMAL, reason: "" };
-        assert_eq!(encode_payload(Some(&bad), &mut out), Err(CloseError::InvalidCode(1006)));
+        let bad = CloseFrame {
+            code: CloseCode::ABNORMAL,
+            reason: "",
+        };
+        assert_eq!(
+            encode_payload(Some(&bad), &mut out),
+            Err(CloseError::InvalidCode(1006))
+        );
         let long = [b'a'; 124];
         let long = core::str::from_utf8(&long).unwrap();
-        let too_long = CloseFrame { code: CloseCode::NORMAL, reason: long };
-        assert_eq!(encode_payload(Some(&too_long), &mut out), Err(CloseError::ReasonTooLong));
-        let ok = CloseFrame { code: CloseCode::NORMAL, reason: "abc" };
-        assert_eq!(encode_payload(Some(&ok), &mut out[..4]), Err(CloseError::BufferTooSmall { needed: 5 }));
+        let too_long = CloseFrame {
+            code: CloseCode::NORMAL,
+            reason: long,
+        };
+        assert_eq!(
+            encode_payload(Some(&too_long), &mut out),
+            Err(CloseError::ReasonTooLong)
+        );
+        let ok = CloseFrame {
+            code: CloseCode::NORMAL,
+            reason: "abc",
+        };
+        assert_eq!(
+            encode_payload(Some(&ok), &mut out[..4]),
+            Err(CloseError::BufferTooSmall { needed: 5 })
+        );
     }
 }

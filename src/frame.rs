@@ -174,7 +174,9 @@ impl FrameError {
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::ReservedBitsSet => f.write_str("reserved bits set without a negotiated extension"),
+            Self::ReservedBitsSet => {
+                f.write_str("reserved bits set without a negotiated extension")
+            }
             Self::ReservedOpcode(op) => write!(f, "reserved opcode {op:#x}"),
             Self::ControlFrameTooLong => f.write_str("control frame payload longer than 125 bytes"),
             Self::FragmentedControlFrame => f.write_str("control frame without FIN"),
@@ -216,7 +218,13 @@ impl Header {
     /// A final, unmasked header with no reserved bits.
     #[must_use]
     pub const fn new(opcode: Opcode, payload_len: u64) -> Self {
-        Self { fin: true, rsv: Rsv::NONE, opcode, mask: None, payload_len }
+        Self {
+            fin: true,
+            rsv: Rsv::NONE,
+            opcode,
+            mask: None,
+            payload_len,
+        }
     }
 
     /// The same header with the given FIN bit.
@@ -255,7 +263,10 @@ impl Header {
     /// A [`FrameError`] for a reserved bit outside `allowed_rsv`, a reserved
     /// opcode, a control frame that is fragmented or longer than 125 bytes,
     /// a non-minimal length or a 64-bit length with its top bit set.
-    pub fn decode_with(bytes: &[u8], allowed_rsv: Rsv) -> Result<Status<(Self, usize)>, FrameError> {
+    pub fn decode_with(
+        bytes: &[u8],
+        allowed_rsv: Rsv,
+    ) -> Result<Status<(Self, usize)>, FrameError> {
         let Some((&b0, rest)) = bytes.split_first() else {
             return Ok(Status::Partial { needed: 2 });
         };
@@ -285,7 +296,9 @@ impl Header {
         let mask_len = if masked { 4 } else { 0 };
         let header_len = 2 + ext_len + mask_len;
         if rest.len() < ext_len + mask_len {
-            return Ok(Status::Partial { needed: ext_len + mask_len - rest.len() });
+            return Ok(Status::Partial {
+                needed: ext_len + mask_len - rest.len(),
+            });
         }
         let (payload_len, rest) = match len7 {
             126 => {
@@ -321,7 +334,16 @@ impl Header {
         } else {
             None
         };
-        Ok(Status::Complete((Self { fin, rsv, opcode, mask, payload_len }, header_len)))
+        Ok(Status::Complete((
+            Self {
+                fin,
+                rsv,
+                opcode,
+                mask,
+                payload_len,
+            },
+            header_len,
+        )))
     }
 
     /// The number of bytes [`Header::encode`] writes: 2 to 14.
@@ -383,7 +405,9 @@ impl Header {
         let wide = self.payload_len.to_be_bytes();
         let (len7, ext): (u8, &[u8]) = match u8::try_from(self.payload_len) {
             Ok(short @ 0..=125) => (short, &[]),
-            _ if self.payload_len <= u64::from(u16::MAX) => (126, wide.get(6..).unwrap_or_default()),
+            _ if self.payload_len <= u64::from(u16::MAX) => {
+                (126, wide.get(6..).unwrap_or_default())
+            }
             _ => (127, &wide),
         };
         let key: &[u8] = match &self.mask {

@@ -49,7 +49,11 @@ impl Utf8Error {
 impl fmt::Display for Utf8Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.incomplete {
-            write!(f, "text ends inside a UTF-8 sequence starting at byte {}", self.valid_up_to)
+            write!(
+                f,
+                "text ends inside a UTF-8 sequence starting at byte {}",
+                self.valid_up_to
+            )
         } else {
             write!(f, "invalid UTF-8 sequence at byte {}", self.valid_up_to)
         }
@@ -88,7 +92,12 @@ impl Validator {
     /// A validator at the start of a message.
     #[must_use]
     pub const fn new() -> Self {
-        Self { pending: [0; 4], pending_len: 0, valid: 0, failed: false }
+        Self {
+            pending: [0; 4],
+            pending_len: 0,
+            valid: 0,
+            failed: false,
+        }
     }
 
     /// Forget everything: ready for the next message.
@@ -169,7 +178,10 @@ impl Validator {
     }
 
     const fn error(&self, incomplete: bool) -> Utf8Error {
-        Utf8Error { valid_up_to: self.valid, incomplete }
+        Utf8Error {
+            valid_up_to: self.valid,
+            incomplete,
+        }
     }
 
     fn fail(&mut self) -> Utf8Error {

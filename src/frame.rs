@@ -253,8 +253,10 @@ impl Header {
     /// Decode a header from the front of `bytes` (RFC 6455 §5.2).
     ///
     /// Returns `Complete((header, header_len))` where the payload starts at
-    /// `bytes[header_len..]`, or `Partial { needed }` with the exact number of
-    /// further bytes the header needs. Errors are reported as early as the
+    /// `bytes[header_len..]`, or `Partial { needed }` with the number of
+    /// further bytes the header needs: exact once the second byte (which
+    /// holds the length form and the MASK bit) has been seen, and before
+    /// that the bytes up to and including it. Errors are reported as early as the
     /// bytes allow: reserved bits and opcodes after one byte, control-frame
     /// rules after two. `allowed_rsv` names the reserved bits a negotiated
     /// extension has given a meaning to.

@@ -45,8 +45,8 @@ pub use frame::{Header, Opcode};
 pub enum Status<T> {
     /// Parsed: the value (which carries how many bytes it used where that matters).
     Complete(T),
-    /// More bytes are needed. `needed` is a lower bound on how many (exact
-    /// for frame headers, at least 1 otherwise).
+    /// More bytes are needed. `needed` is a lower bound on how many, at
+    /// least 1 (for a frame header, exact once its second byte is in).
     Partial {
         /// The minimum number of further bytes needed.
         needed: usize,

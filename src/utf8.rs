@@ -95,7 +95,9 @@ pub struct Validator {
     /// Bytes of a sequence that began in an earlier piece.
     pending: [u8; 4],
     pending_len: u8,
-    /// Bytes validated so far, not counting `pending`.
+    /// Bytes validated so far, not counting `pending`. Saturating: a text
+    /// stream longer than `usize::MAX` (4 GiB on 32-bit targets) must not
+    /// overflow-panic in a debug build.
     valid: usize,
     /// Set once an error was reported; later feeds repeat it.
     failed: bool,
@@ -139,7 +141,7 @@ impl Validator {
             let candidate = self.pending.get(..=len).unwrap_or_default();
             match core::str::from_utf8(candidate) {
                 Ok(_) => {
-                    self.valid += len + 1;
+                    self.valid = self.valid.saturating_add(len + 1);
                     self.pending_len = 0;
                 }
                 Err(e) if e.error_len().is_none() => self.pending_len += 1,
@@ -149,12 +151,12 @@ impl Validator {
         }
         match core::str::from_utf8(bytes) {
             Ok(_) => {
-                self.valid += bytes.len();
+                self.valid = self.valid.saturating_add(bytes.len());
                 Ok(())
             }
             Err(e) => {
                 let good = e.valid_up_to();
-                self.valid += good;
+                self.valid = self.valid.saturating_add(good);
                 if e.error_len().is_some() {
                     return Err(self.fail());
                 }

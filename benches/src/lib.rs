@@ -1,0 +1,1 @@
+//! Benchmarks for `wsframe` live in `benches/`; this library is empty.

@@ -4,6 +4,8 @@
 //!
 //! - [`frame`], [`mask`], [`utf8`], [`close`]: the wire. Pure functions over
 //!   bytes: frame headers, masking in place, incremental UTF-8, close codes.
+//! - [`handshake`]: the HTTP/1.1 Upgrade exchange that opens a connection,
+//!   both roles, over caller buffers and input that arrives in pieces.
 //!
 //! Nothing here allocates, reads a clock, draws random numbers or does I/O:
 //! time and masking keys are arguments, storage is the caller's.
@@ -14,11 +16,17 @@
 #![no_std]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 pub mod close;
 pub mod frame;
+pub mod handshake;
 pub mod mask;
 pub mod utf8;
 

@@ -4,6 +4,8 @@
 //!
 //! - [`frame`], [`mask`], [`utf8`], [`close`]: the wire. Pure functions over
 //!   bytes: frame headers, masking in place, incremental UTF-8, close codes.
+//! - [`handshake`]: the HTTP/1.1 Upgrade exchange that opens a connection,
+//!   both roles, over caller buffers and input that arrives in pieces.
 //!
 //! Nothing here allocates, reads a clock, draws random numbers or does I/O:
 //! time and masking keys are arguments, storage is the caller's.
@@ -25,6 +27,7 @@
 pub mod close;
 mod conn;
 pub mod frame;
+pub mod handshake;
 pub mod io;
 pub mod mask;
 pub mod utf8;

@@ -1,0 +1,630 @@
+//! The HTTP/1.1 message head (RFC 9112 §2–§5), parsed with `nom` 8
+//! streaming parsers.
+//!
+//! A head is a start line, header lines, and an empty line, every line ending
+//! in CRLF. The parser is strict where leniency has caused request smuggling:
+//! bare LF line endings and obsolete line folding are malformed; header names
+//! must be tokens and values may not hold control characters other than HTAB.
+//!
+//! Parsing restarts from the first byte on every call and never looks past
+//! [`Limits::max_head_len`], so feeding a head one byte at a time costs at
+//! most `max_head_len²/2` byte comparisons in all, and a head that has not
+//! ended within the cap is [`HeadError::HeadTooLarge`] even while incomplete.
+
+use core::fmt;
+
+use heapless::Vec;
+use nom::bytes::streaming::{tag, take_while, take_while_m_n, take_while1};
+use nom::{Err as NomErr, IResult, Needed, Parser};
+
+use super::Limits;
+use crate::Status;
+
+/// A nom result over bytes with the unit error: the parser only needs to
+/// know *that* a line is malformed, the caller knows *which* line it was.
+type Res<'a, T> = IResult<&'a [u8], T, ()>;
+
+/// One header line, borrowed from the input (RFC 9112 §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Header<'a> {
+    /// The field name as sent (compare it with [`eq_ignore_case`]); always
+    /// an RFC 9110 §5.6.2 token.
+    pub name: &'a str,
+    /// The field value without surrounding whitespace. It holds no control
+    /// characters but HTAB; bytes 0x80–0xFF (obs-text) are possible.
+    pub value: &'a [u8],
+}
+
+/// An HTTP version from a start line, e.g. `HTTP/1.1` (RFC 9112 §2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Version {
+    /// The digit before the dot.
+    pub major: u8,
+    /// The digit after the dot.
+    pub minor: u8,
+}
+
+impl Version {
+    /// `HTTP/1.1`, the version a WebSocket handshake needs at least
+    /// (RFC 6455 §4.1).
+    pub const HTTP_11: Self = Self { major: 1, minor: 1 };
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP/{}.{}", self.major, self.minor)
+    }
+}
+
+/// A parsed request head with no WebSocket rules applied: what a server
+/// needs to route a plain HTTP request (RFC 9112 §3).
+///
+/// Headers are kept in order in caller-sized storage `N`; the method,
+/// target and headers borrow the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Head<'a, const N: usize> {
+    /// The method token, e.g. `GET`, exactly as sent (methods are case-sensitive).
+    pub method: &'a str,
+    /// The request target, e.g. `/chat?room=1`: visible ASCII, never empty.
+    pub path: &'a str,
+    /// The HTTP version of the request line.
+    pub version: Version,
+    /// Every header line, in order.
+    pub headers: Vec<Header<'a>, N>,
+    /// How many bytes of the input the head used, final empty line
+    /// included. Bytes after them are not part of the head.
+    pub head_len: usize,
+}
+
+impl<'a, const N: usize> Head<'a, N> {
+    /// The value of the first header called `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers
+            .iter()
+            .find(|h| eq_ignore_case(h.name, name))
+            .map(|h| h.value)
+    }
+
+    /// The comma-separated elements of every header called `name`, trimmed,
+    /// empty elements skipped (RFC 9110 §5.6.1).
+    #[must_use]
+    pub fn tokens<'h>(&'h self, name: &'h str) -> Tokens<'h, 'a> {
+        Tokens::new(&self.headers, name)
+    }
+}
+
+/// Why a message head is malformed or too large.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HeadError {
+    /// The head did not end within [`Limits::max_head_len`] bytes. 431.
+    HeadTooLarge,
+    /// More header lines than [`Limits::max_headers`] or the storage holds. 431.
+    TooManyHeaders,
+    /// The request line is not `method SP target SP HTTP/d.d CRLF`. 400.
+    InvalidRequestLine,
+    /// The status line is not `HTTP/d.d SP ddd [SP reason] CRLF`.
+    InvalidStatusLine,
+    /// A header line is malformed: a name that is not a token, a control
+    /// character in the value, a bare LF, or obsolete line folding. 400.
+    InvalidHeader,
+}
+
+impl HeadError {
+    /// The HTTP status a server answers this fault with (RFC 6585 §5 for 431).
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::HeadTooLarge | Self::TooManyHeaders => 431,
+            Self::InvalidRequestLine | Self::InvalidStatusLine | Self::InvalidHeader => 400,
+        }
+    }
+}
+
+impl fmt::Display for HeadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::HeadTooLarge => "HTTP head longer than the limit",
+            Self::TooManyHeaders => "more HTTP header lines than the limit",
+            Self::InvalidRequestLine => "malformed HTTP request line",
+            Self::InvalidStatusLine => "malformed HTTP status line",
+            Self::InvalidHeader => "malformed HTTP header line",
+        })
+    }
+}
+
+impl core::error::Error for HeadError {}
+
+/// Parse a request head that may arrive in pieces, without any WebSocket
+/// rule: for serving plain HTTP beside WebSocket on one port (RFC 9112 §2).
+///
+/// Call again with the grown input after [`Status::Partial`]. The
+/// `head_len` bytes of a complete head are the head; bytes after
+/// them (a request body, a pipelined frame) are left alone.
+///
+/// # Errors
+/// [`HeadError::HeadTooLarge`] once `bytes` holds `limits.max_head_len`
+/// bytes without a complete head, [`HeadError::TooManyHeaders`] past
+/// `limits.max_headers` or `N` header lines, and the syntax faults
+/// [`HeadError::InvalidRequestLine`] and [`HeadError::InvalidHeader`], found
+/// as soon as the offending bytes arrive.
+pub fn parse_head<'a, const N: usize>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<Status<Head<'a, N>>, HeadError> {
+    let mut headers = Vec::<Header<'a>, N>::new();
+    let parsed = parse_message(
+        bytes,
+        limits,
+        request_line,
+        HeadError::InvalidRequestLine,
+        |_| Ok(()),
+        |h| headers.push(h).map_err(|_| HeadError::TooManyHeaders),
+    )?;
+    Ok(match parsed {
+        Status::Complete(((method, path, version), head_len)) => Status::Complete(Head {
+            method,
+            path,
+            version,
+            headers,
+            head_len,
+        }),
+        Status::Partial { needed } => Status::Partial { needed },
+    })
+}
+
+/// The parsed start line of a response: version and status code.
+pub(crate) type StatusLine = (Version, u16);
+
+/// Parse a response head, handing the status line and each header to the
+/// callbacks as soon as they are complete, so nothing needs storing.
+pub(crate) fn parse_response_head<'a, E: From<HeadError>>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    on_status: impl FnMut(&StatusLine) -> Result<(), E>,
+    on_header: impl FnMut(Header<'a>) -> Result<(), E>,
+) -> Result<Status<usize>, E> {
+    let parsed = parse_message(
+        bytes,
+        limits,
+        status_line,
+        HeadError::InvalidStatusLine,
+        on_status,
+        on_header,
+    )?;
+    Ok(match parsed {
+        Status::Complete((_, head_len)) => Status::Complete(head_len),
+        Status::Partial { needed } => Status::Partial { needed },
+    })
+}
+
+/// The common driver: a start line, header lines, an empty line; at most
+/// `limits.max_head_len` bytes looked at, at most `limits.max_headers` lines.
+fn parse_message<'a, S, E: From<HeadError>>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    start_line: fn(&'a [u8]) -> Res<'a, S>,
+    start_fault: HeadError,
+    mut on_start: impl FnMut(&S) -> Result<(), E>,
+    mut on_header: impl FnMut(Header<'a>) -> Result<(), E>,
+) -> Result<Status<(S, usize)>, E> {
+    let window = bytes.get(..limits.max_head_len).unwrap_or(bytes);
+    // Out of bytes: wait for more, unless the cap is already reached.
+    let incomplete = |needed: Needed| -> Result<Status<(S, usize)>, E> {
+        if bytes.len() >= limits.max_head_len {
+            Err(HeadError::HeadTooLarge.into())
+        } else {
+            let needed = match needed {
+                Needed::Size(n) => n.get(),
+                Needed::Unknown => 1,
+            };
+            Ok(Status::Partial { needed })
+        }
+    };
+
+    let (mut rest, start) = match start_line(window) {
+        Ok(parsed) => parsed,
+        Err(NomErr::Incomplete(needed)) => return incomplete(needed),
+        Err(NomErr::Error(()) | NomErr::Failure(())) => return Err(start_fault.into()),
+    };
+    on_start(&start)?;
+
+    let mut count: usize = 0;
+    loop {
+        match tag::<_, _, ()>("\r\n").parse(rest) {
+            Ok((after, _)) => {
+                let head_len = window.len().saturating_sub(after.len());
+                return Ok(Status::Complete((start, head_len)));
+            }
+            Err(NomErr::Incomplete(needed)) => return incomplete(needed),
+            Err(NomErr::Error(()) | NomErr::Failure(())) => {}
+        }
+        let (after, header) = match header_line(rest) {
+            Ok(parsed) => parsed,
+            Err(NomErr::Incomplete(needed)) => return incomplete(needed),
+            Err(NomErr::Error(()) | NomErr::Failure(())) => {
+                return Err(HeadError::InvalidHeader.into());
+            }
+        };
+        count = count.saturating_add(1);
+        if count > limits.max_headers {
+            return Err(HeadError::TooManyHeaders.into());
+        }
+        on_header(header)?;
+        rest = after;
+    }
+}
+
+/// `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3).
+fn request_line(input: &[u8]) -> Res<'_, (&str, &str, Version)> {
+    let (rest, (method, _, target, _, version, _)) = (
+        take_while1(is_tchar),
+        tag(" "),
+        take_while1(is_vchar),
+        tag(" "),
+        http_version,
+        tag("\r\n"),
+    )
+        .parse(input)?;
+    // Both are ASCII by construction; the checks cannot fail.
+    let method = core::str::from_utf8(method).map_err(|_| NomErr::Error(()))?;
+    let target = core::str::from_utf8(target).map_err(|_| NomErr::Error(()))?;
+    Ok((rest, (method, target, version)))
+}
+
+/// `HTTP-version SP status-code [SP reason-phrase] CRLF` (RFC 9112 §4).
+/// The space before an empty reason is optional, as servers often omit it.
+fn status_line(input: &[u8]) -> Res<'_, StatusLine> {
+    let (rest, (version, _, code, reason, _)) = (
+        http_version,
+        tag(" "),
+        take_while_m_n(3, 3, |b: u8| b.is_ascii_digit()),
+        take_while(is_field_byte),
+        tag("\r\n"),
+    )
+        .parse(input)?;
+    if reason.first().is_some_and(|&b| b != b' ') {
+        return Err(NomErr::Error(()));
+    }
+    let code = code
+        .iter()
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    Ok((rest, (version, code)))
+}
+
+/// `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3).
+fn http_version(input: &[u8]) -> Res<'_, Version> {
+    let digit = || take_while_m_n(1, 1, |b: u8| b.is_ascii_digit());
+    let (rest, (_, major, _, minor)) = (tag("HTTP/"), digit(), tag("."), digit()).parse(input)?;
+    let value = |d: &[u8]| d.first().map_or(0, |b| b - b'0');
+    Ok((
+        rest,
+        Version {
+            major: value(major),
+            minor: value(minor),
+        },
+    ))
+}
+
+/// `field-name ":" OWS field-value OWS CRLF` (RFC 9112 §5). A value
+/// starting on a continuation line (obs-fold) fails at the CR/LF check.
+fn header_line(input: &[u8]) -> Res<'_, Header<'_>> {
+    let (rest, (name, _, _, value, _)) = (
+        take_while1(is_tchar),
+        tag(":"),
+        take_while(is_ows),
+        take_while(is_field_byte),
+        tag("\r\n"),
+    )
+        .parse(input)?;
+    let name = core::str::from_utf8(name).map_err(|_| NomErr::Error(()))?;
+    Ok((
+        rest,
+        Header {
+            name,
+            value: trim(value),
+        },
+    ))
+}
+
+/// An iterator over the comma-separated elements of every header line with
+/// one name (RFC 9110 §5.6.1 `#rule`): trimmed, empty elements skipped,
+/// elements that are not UTF-8 skipped.
+///
+/// Commas inside quoted strings are not special-cased: extension parameters
+/// with quoted commas split in the wrong place.
+#[derive(Clone, Debug)]
+pub struct Tokens<'h, 'a> {
+    headers: core::slice::Iter<'h, Header<'a>>,
+    name: &'h str,
+    current: Option<&'a [u8]>,
+}
+
+impl<'h, 'a> Tokens<'h, 'a> {
+    pub(crate) fn new(headers: &'h [Header<'a>], name: &'h str) -> Self {
+        Self {
+            headers: headers.iter(),
+            name,
+            current: None,
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'_, 'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let value = match self.current {
+                Some(value) => value,
+                None => {
+                    let name = self.name;
+                    self.headers
+                        .by_ref()
+                        .find(|h| eq_ignore_case(h.name, name))?
+                        .value
+                }
+            };
+            let (element, rest) = match value.iter().position(|&b| b == b',') {
+                Some(comma) => {
+                    let (element, rest) = value.split_at_checked(comma).unwrap_or((value, &[]));
+                    (element, Some(rest.get(1..).unwrap_or(&[])))
+                }
+                None => (value, None),
+            };
+            self.current = rest;
+            let element = trim(element);
+            if !element.is_empty() {
+                if let Ok(element) = core::str::from_utf8(element) {
+                    return Some(element);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a comma-separated header value lists `token` (ASCII case-insensitive).
+pub(crate) fn lists_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|element| trim(element).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// ASCII case-insensitive equality, the comparison for header names and
+/// most header tokens.
+#[must_use]
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Strip leading and trailing SP and HTAB.
+pub(crate) fn trim(mut bytes: &[u8]) -> &[u8] {
+    while let Some((first, rest)) = bytes.split_first() {
+        if !is_ows(*first) {
+            break;
+        }
+        bytes = rest;
+    }
+    while let Some((last, rest)) = bytes.split_last() {
+        if !is_ows(*last) {
+            break;
+        }
+        bytes = rest;
+    }
+    bytes
+}
+
+/// `tchar` (RFC 9110 §5.6.2).
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// A non-empty string of `tchar`s (RFC 9110 §5.6.2).
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_tchar)
+}
+
+/// Visible ASCII, `VCHAR` (RFC 5234 B.1).
+pub(crate) const fn is_vchar(b: u8) -> bool {
+    matches!(b, 0x21..=0x7e)
+}
+
+/// Optional whitespace, `OWS` (RFC 9110 §5.6.3).
+pub(crate) const fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// A byte allowed in a field value: VCHAR, SP, HTAB, obs-text (RFC 9110 §5.5).
+pub(crate) const fn is_field_byte(b: u8) -> bool {
+    is_vchar(b) || is_ows(b) || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits::DEFAULT;
+
+    fn head(bytes: &[u8]) -> Result<Status<Head<'_, 8>>, HeadError> {
+        parse_head::<8>(bytes, &LIMITS)
+    }
+
+    #[test]
+    fn parses_a_head_and_leaves_the_rest() {
+        let input = b"GET /a?b HTTP/1.1\r\nHost: x\r\nX-Y:  a b \t\r\nEmpty:\r\n\r\nBODY";
+        let Status::Complete(h) = head(input).unwrap() else {
+            panic!("partial")
+        };
+        assert_eq!(h.method, "GET");
+        assert_eq!(h.path, "/a?b");
+        assert_eq!(h.version, Version::HTTP_11);
+        assert_eq!(h.head_len, input.len() - 4);
+        assert_eq!(h.header("host"), Some(&b"x"[..]));
+        assert_eq!(h.header("x-y"), Some(&b"a b"[..]));
+        assert_eq!(h.header("EMPTY"), Some(&b""[..]));
+        assert_eq!(h.header("missing"), None);
+        assert_eq!(h.headers.len(), 3);
+    }
+
+    #[test]
+    fn every_prefix_is_partial() {
+        let input = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        for end in 0..input.len() {
+            assert!(
+                matches!(head(&input[..end]), Ok(Status::Partial { .. })),
+                "{end}"
+            );
+        }
+        assert!(head(input).unwrap().is_complete());
+    }
+
+    #[test]
+    fn syntax_faults() {
+        assert_eq!(
+            head(b"GET  / HTTP/1.1\r\n"),
+            Err(HeadError::InvalidRequestLine)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\n"),
+            Err(HeadError::InvalidRequestLine)
+        );
+        assert_eq!(head(b"GET / HTTQ"), Err(HeadError::InvalidRequestLine));
+        assert_eq!(
+            head(b"G(T / HTTP/1.1\r\n"),
+            Err(HeadError::InvalidRequestLine)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nBad Name: x\r\n"),
+            Err(HeadError::InvalidHeader)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nA: x\r\n folded\r\n"),
+            Err(HeadError::InvalidHeader)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nA: x\ny\r\n"),
+            Err(HeadError::InvalidHeader)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nA: x\0\r\n"),
+            Err(HeadError::InvalidHeader)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\n: x\r\n"),
+            Err(HeadError::InvalidHeader)
+        );
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\n\rX"),
+            Err(HeadError::InvalidHeader)
+        );
+    }
+
+    #[test]
+    fn caps() {
+        let limits = Limits {
+            max_head_len: 20,
+            max_headers: 2,
+        };
+        assert_eq!(
+            parse_head::<8>(b"GET / HTTP/1.1\r\nA: ", &limits),
+            Ok(Status::Partial { needed: 1 })
+        );
+        // 20 bytes and no end in sight: too large, though incomplete.
+        assert_eq!(
+            parse_head::<8>(b"GET / HTTP/1.1\r\nA: 1", &limits),
+            Err(HeadError::HeadTooLarge)
+        );
+        assert_eq!(
+            parse_head::<8>(b"GET / HTTP/1.1\r\nA: 1234567890", &limits),
+            Err(HeadError::HeadTooLarge)
+        );
+        let exact = b"GET / HTTP/1.1\r\nA:\r\n\r\n";
+        let limits = Limits {
+            max_head_len: exact.len(),
+            max_headers: 2,
+        };
+        assert!(parse_head::<8>(exact, &limits).unwrap().is_complete());
+        let three = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        assert_eq!(
+            parse_head::<8>(
+                three,
+                &Limits {
+                    max_headers: 2,
+                    ..LIMITS
+                }
+            ),
+            Err(HeadError::TooManyHeaders)
+        );
+        assert_eq!(
+            parse_head::<2>(three, &LIMITS),
+            Err(HeadError::TooManyHeaders)
+        );
+        assert!(parse_head::<3>(three, &LIMITS).unwrap().is_complete());
+    }
+
+    #[test]
+    fn status_lines() {
+        let ok = |s: &'static [u8]| {
+            let mut seen = None;
+            let r = parse_response_head::<HeadError>(
+                s,
+                &LIMITS,
+                |l| {
+                    seen = Some(*l);
+                    Ok(())
+                },
+                |_| Ok(()),
+            );
+            (r, seen)
+        };
+        let (r, seen) = ok(b"HTTP/1.1 101 Switching Protocols\r\n\r\n");
+        assert_eq!(r, Ok(Status::Complete(36)));
+        assert_eq!(seen, Some((Version::HTTP_11, 101)));
+        assert_eq!(ok(b"HTTP/1.1 404\r\n\r\n").1, Some((Version::HTTP_11, 404)));
+        assert_eq!(
+            ok(b"HTTP/1.1 404 \r\n\r\n").1,
+            Some((Version::HTTP_11, 404))
+        );
+        assert_eq!(
+            ok(b"HTTP/1.1 10 x\r\n").0,
+            Err(HeadError::InvalidStatusLine)
+        );
+        assert_eq!(
+            ok(b"HTTP/1.1 1011 x\r\n").0,
+            Err(HeadError::InvalidStatusLine)
+        );
+        assert_eq!(
+            ok(b"HTTP/1.1 101 x\x01\r\n").0,
+            Err(HeadError::InvalidStatusLine)
+        );
+    }
+
+    #[test]
+    fn tokens_across_lines() {
+        let input = b"GET / HTTP/1.1\r\nP: a, b ,,\r\nQ: z\r\np: c\r\nP:\r\n\r\n";
+        let h = head(input).unwrap().complete().unwrap();
+        let mut t = h.tokens("p");
+        assert_eq!(t.next(), Some("a"));
+        assert_eq!(t.next(), Some("b"));
+        assert_eq!(t.next(), Some("c"));
+        assert_eq!(t.next(), None);
+        assert_eq!(h.tokens("none").next(), None);
+        assert!(lists_token(b"keep-alive, Upgrade", "upgrade"));
+        assert!(!lists_token(b"keep-alive, Upgrades", "upgrade"));
+    }
+
+    #[test]
+    fn trims() {
+        assert_eq!(trim(b" \t a b \t"), b"a b");
+        assert_eq!(trim(b"   "), b"");
+        assert!(is_token("Sec-WebSocket-Key"));
+        assert!(!is_token("a b"));
+        assert!(!is_token(""));
+    }
+}

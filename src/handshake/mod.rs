@@ -1,0 +1,89 @@
+//! The opening handshake: an HTTP/1.1 Upgrade exchange (RFC 6455 §4, §1.3).
+//!
+//! Both sides are sans-I/O: bytes in, bytes out, caller buffers, no heap.
+//!
+//! **Client** ([`Url`], [`ClientRequest`], [`check_response`]): parse a
+//! `ws://` / `wss://` URL, build the request with a caller-supplied random
+//! key, then feed the growing response to [`check_response`] until it is
+//! [`Status::Complete`](crate::Status::Complete). Bytes after
+//! [`Response::head_len`] are the first frames.
+//!
+//! **Server** ([`parse_request`], [`Request::accept`], [`reject`]): feed the
+//! growing request to [`parse_request`]; answer a valid one with
+//! [`Request::accept`] and a faulty one with [`RequestError::encode_response`],
+//! which carries the HTTP status the RFC prescribes. [`parse_head`] parses a
+//! head without WebSocket rules, for serving plain HTTP on the same port.
+//!
+//! Parsing re-reads the input from its first byte on every call and never
+//! looks past [`Limits::max_head_len`]; incomplete input is never an error.
+//! Every header the crate writes is checked first, so caller-supplied names
+//! and values cannot smuggle CR or LF into the head.
+//!
+//! ```
+//! use wsframe::Status;
+//! use wsframe::handshake::{self, ClientRequest, Limits, Url};
+//!
+//! // Client: build the request.
+//! let url = Url::parse("ws://example.com/chat")?;
+//! let request = ClientRequest::new(&url, [7; 16]).with_protocols(&["chat"]);
+//! let mut wire = [0u8; 512];
+//! let len = request.encode(&mut wire)?;
+//!
+//! // Server: parse it and accept it.
+//! let Status::Complete(parsed) = handshake::parse_request::<16>(&wire[..len], &Limits::DEFAULT)? else {
+//!     unreachable!("the request is complete");
+//! };
+//! assert_eq!(parsed.path(), "/chat");
+//! let mut reply = [0u8; 256];
+//! let reply_len = parsed.accept(Some("chat"), &[], &mut reply)?;
+//!
+//! // Client: check the answer.
+//! let Status::Complete(response) = handshake::check_response(&reply[..reply_len], &request)? else {
+//!     unreachable!("the response is complete");
+//! };
+//! assert_eq!(response.protocol, Some("chat"));
+//! assert_eq!(response.head_len, reply_len);
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+
+mod accept;
+mod client;
+mod encode;
+mod http;
+mod server;
+mod url;
+
+pub use accept::{ACCEPT_KEY_LEN, GUID, KEY_LEN, accept_key, encode_key};
+pub use client::{ClientRequest, Response, ResponseError, check_response, check_response_with};
+pub use encode::{EncodeError, encode_response, reason_phrase, reject};
+pub use http::{Head, HeadError, Header, Tokens, Version, eq_ignore_case, parse_head};
+pub use server::{Request, RequestError, parse_request};
+pub use url::{Url, UrlError};
+
+/// Caps on what a peer may make the parser look at (RFC 6455 §4.2.1 leaves
+/// them to the implementation; RFC 6585 §5 gives 431 for exceeding them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Limits {
+    /// The longest head, request or status line to final empty line.
+    /// Default 8192 bytes (browsers send under 1 KiB). Raising it lets a
+    /// peer make every parse call re-read more bytes.
+    pub max_head_len: usize,
+    /// The most header lines. Default 64. A request is further bounded by
+    /// the storage `N` its caller picks. Raising it costs nothing but time.
+    pub max_headers: usize,
+}
+
+impl Limits {
+    /// 8192-byte heads, 64 header lines.
+    pub const DEFAULT: Self = Self {
+        max_head_len: 8192,
+        max_headers: 64,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}

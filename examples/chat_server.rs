@@ -58,10 +58,15 @@ async fn serve(stream: TcpStream, room: Room, id: u64) -> Result<(), Box<dyn std
 
     // Read the request head, then route it.
     let path = loop {
-        match handshake::parse_head::<32>(ws.connection().pending_input(), &Limits::DEFAULT) {
-            Ok(Status::Complete(head)) => break head.path.to_owned(),
-            Ok(Status::Partial { .. }) => ws.fill().await?,
-            Err(_) => {
+        let parsed = match handshake::parse_head::<32>(ws.connection().pending_input(), &Limits::DEFAULT) {
+            Ok(Status::Complete(head)) => Some(Ok(head.path.to_owned())),
+            Ok(Status::Partial { .. }) => None,
+            Err(_) => Some(Err(())),
+        };
+        match parsed {
+            Some(Ok(path)) => break path,
+            None => ws.fill().await?,
+            Some(Err(())) => {
                 let reply = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 ws.transport_mut().inner_mut().write_all(reply).await?;
                 return Ok(());

@@ -129,13 +129,18 @@ macro_rules! websocket_adapter {
                 self.write_encoded(n) $($aw)* ?;
                 self.transport.flush() $($aw)* .map_err(Error::Io)?;
                 loop {
-                    match handshake::check_response(self.conn.pending_input(), request) {
-                        Ok(Status::Complete(response)) => {
-                            self.conn.finish_handshake(response.head_len);
-                            return Ok(response.protocol);
+                    let step = match handshake::check_response(self.conn.pending_input(), request) {
+                        Ok(Status::Complete(response)) => Some(Ok((response.head_len, response.protocol))),
+                        Ok(Status::Partial { .. }) => None,
+                        Err(e) => Some(Err(Error::Handshake(HandshakeError::Response(e)))),
+                    };
+                    match step {
+                        Some(Ok((head_len, protocol))) => {
+                            self.conn.finish_handshake(head_len);
+                            return Ok(protocol);
                         }
-                        Ok(Status::Partial { .. }) => self.fill() $($aw)* ?,
-                        Err(e) => return Err(Error::Handshake(HandshakeError::Response(e))),
+                        Some(Err(e)) => return Err(e),
+                        None => self.fill() $($aw)* ?,
                     }
                 }
             }
@@ -155,11 +160,13 @@ macro_rules! websocket_adapter {
                 limits: &handshake::Limits,
                 answer: impl FnOnce(&handshake::Request<'_, N>) -> Answer,
             ) -> Result<(), Error<T::Error>> {
+                let mut answer = Some(answer);
                 let outcome = loop {
-                    match handshake::parse_request::<N>(self.conn.pending_input(), limits) {
+                    let step = match handshake::parse_request::<N>(self.conn.pending_input(), limits) {
                         Ok(Status::Complete(request)) => {
                             let tx = self.tx.as_mut();
-                            break match answer(&request) {
+                            let decision = answer.take().map_or(Answer::Reject(500), |f| f(&request));
+                            Some(match decision {
                                 Answer::Accept(protocol) => request
                                     .accept(protocol, &[], tx)
                                     .map(|n| (n, Ok(request.head_len())))
@@ -167,15 +174,18 @@ macro_rules! websocket_adapter {
                                 Answer::Reject(status) => handshake::reject(status, &[], tx)
                                     .map(|n| (n, Err(HandshakeError::Rejected(status))))
                                     .map_err(HandshakeError::Encode),
-                            };
+                            })
                         }
-                        Ok(Status::Partial { .. }) => self.fill() $($aw)* ?,
-                        Err(e) => {
-                            break e
-                                .encode_response(self.tx.as_mut())
+                        Ok(Status::Partial { .. }) => None,
+                        Err(e) => Some(
+                            e.encode_response(self.tx.as_mut())
                                 .map(|n| (n, Err(HandshakeError::Request(e))))
-                                .map_err(HandshakeError::Encode);
-                        }
+                                .map_err(HandshakeError::Encode),
+                        ),
+                    };
+                    match step {
+                        Some(outcome) => break outcome,
+                        None => self.fill() $($aw)* ?,
                     }
                 };
                 let (n, result) = outcome.map_err(Error::Handshake)?;

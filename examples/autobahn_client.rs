@@ -30,7 +30,9 @@ impl wsframe::MaskSource for Masks {
 
 fn random<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out)).expect("/dev/urandom");
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut out))
+        .expect("/dev/urandom");
     out
 }
 
@@ -39,11 +41,18 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
     let url = Url::parse(&full).map_err(|e| format!("{full}: {e}"))?;
     let stream = TcpStream::connect((url.host, url.port))?;
     stream.set_nodelay(true).ok();
-    let config = Config::new().with_max_message_len(max_message).with_max_frame_len(max_message);
-    let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks(u64::from_le_bytes(random())))?;
+    let config = Config::new()
+        .with_max_message_len(max_message)
+        .with_max_frame_len(max_message);
+    let conn = Connection::client(
+        vec![0u8; max_message + 64 * 1024],
+        config,
+        Masks(u64::from_le_bytes(random())),
+    )?;
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
     let request = ClientRequest::new(&url, random());
-    ws.connect(&request).map_err(|e| format!("handshake with {full}: {e}"))?;
+    ws.connect(&request)
+        .map_err(|e| format!("handshake with {full}: {e}"))?;
     Ok(ws)
 }
 
@@ -82,28 +91,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut max_message = wsframe::DEFAULT_MAX_MESSAGE_LEN;
     while let Some(arg) = args.next() {
         if arg == "--max-message" {
-            max_message = args.next().and_then(|v| v.parse().ok()).ok_or("--max-message BYTES")?;
+            max_message = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .ok_or("--max-message BYTES")?;
         } else {
             positional.push(arg);
         }
     }
-    let base = positional.first().cloned().unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
+    let base = positional
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
     let base = base.trim_end_matches('/').to_owned();
-    let agent = positional.get(1).cloned().unwrap_or_else(|| "wsframe".to_owned());
+    let agent = positional
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "wsframe".to_owned());
 
     let count: u32 = run(open(&base, "/getCaseCount", max_message)?)
         .and_then(|t| t.trim().parse().ok())
         .ok_or("no case count")?;
     println!("{count} cases");
     for case in 1..=count {
-        match open(&base, &format!("/runCase?case={case}&agent={agent}"), max_message) {
+        match open(
+            &base,
+            &format!("/runCase?case={case}&agent={agent}"),
+            max_message,
+        ) {
             Ok(ws) => {
                 run(ws);
             }
             Err(e) => eprintln!("case {case}: {e}"),
         }
     }
-    run(open(&base, &format!("/updateReports?agent={agent}"), max_message)?);
+    run(open(
+        &base,
+        &format!("/updateReports?agent={agent}"),
+        max_message,
+    )?);
     println!("reports updated for agent {agent}");
     Ok(())
 }

@@ -32,7 +32,9 @@ type Room = broadcast::Sender<Arc<str>>;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let listener = TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
     println!("chat_server: open http://{local}/ in a browser (WebSocket at ws://{local}/ws)");
@@ -50,7 +52,11 @@ async fn main() -> std::io::Result<()> {
     }
 }
 
-async fn serve(stream: TcpStream, room: Room, id: u64) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn serve(
+    stream: TcpStream,
+    room: Room,
+    id: u64,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     stream.set_nodelay(true).ok();
     // Room for one 1 MiB message plus headroom; the cap itself stays 1 MiB.
     let conn = Connection::server(vec![0u8; (1 << 20) + 4096], Config::new())?;
@@ -58,16 +64,18 @@ async fn serve(stream: TcpStream, room: Room, id: u64) -> Result<(), Box<dyn std
 
     // Read the request head, then route it.
     let path = loop {
-        let parsed = match handshake::parse_head::<32>(ws.connection().pending_input(), &Limits::DEFAULT) {
-            Ok(Status::Complete(head)) => Some(Ok(head.path.to_owned())),
-            Ok(Status::Partial { .. }) => None,
-            Err(_) => Some(Err(())),
-        };
+        let parsed =
+            match handshake::parse_head::<32>(ws.connection().pending_input(), &Limits::DEFAULT) {
+                Ok(Status::Complete(head)) => Some(Ok(head.path.to_owned())),
+                Ok(Status::Partial { .. }) => None,
+                Err(_) => Some(Err(())),
+            };
         match parsed {
             Some(Ok(path)) => break path,
             None => ws.fill().await?,
             Some(Err(())) => {
-                let reply = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                let reply =
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 ws.transport_mut().inner_mut().write_all(reply).await?;
                 return Ok(());
             }
@@ -92,7 +100,8 @@ async fn serve(stream: TcpStream, room: Room, id: u64) -> Result<(), Box<dyn std
             return Ok(());
         }
     }
-    ws.accept::<32>(&Limits::DEFAULT, |_| wsframe::io::Answer::Accept(None)).await?;
+    ws.accept::<32>(&Limits::DEFAULT, |_| wsframe::io::Answer::Accept(None))
+        .await?;
 
     let mut inbox = room.subscribe();
     let _ = room.send(format!("* user {id} joined").into());

@@ -22,13 +22,19 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--max-message" => {
-                max_message = args.next().and_then(|v| v.parse().ok()).expect("--max-message BYTES");
+                max_message = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--max-message BYTES");
             }
             other => addr = other.to_owned(),
         }
     }
     let listener = TcpListener::bind(&addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
-    println!("echo_server listening on ws://{}", listener.local_addr().expect("local addr"));
+    println!(
+        "echo_server listening on ws://{}",
+        listener.local_addr().expect("local addr")
+    );
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         std::thread::spawn(move || {
@@ -41,7 +47,9 @@ fn main() {
 
 fn serve(stream: TcpStream, max_message: usize) -> Result<(), Error<std::io::Error>> {
     stream.set_nodelay(true).ok();
-    let config = Config::new().with_max_message_len(max_message).with_max_frame_len(max_message);
+    let config = Config::new()
+        .with_max_message_len(max_message)
+        .with_max_frame_len(max_message);
     // The message is reassembled in the receive buffer: cap plus headroom.
     let rx = vec![0u8; max_message + 64 * 1024];
     let tx = vec![0u8; 64 * 1024];

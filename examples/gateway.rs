@@ -87,8 +87,10 @@ mod bridge {
         masks: M,
         request: &wsframe::handshake::ClientRequest<'_>,
     ) -> Result<WebSocket<T, &'b mut [u8], &'b mut [u8], M>, Error<T::Error>> {
-        let config = wsframe::Config::new()
-            .with_keepalive(core::time::Duration::from_secs(20), core::time::Duration::from_secs(10));
+        let config = wsframe::Config::new().with_keepalive(
+            core::time::Duration::from_secs(20),
+            core::time::Duration::from_secs(10),
+        );
         let conn = Connection::client(rx, config, masks).map_err(|_| Error::Closed)?;
         let mut ws = WebSocket::new(transport, conn, tx).map_err(|_| Error::Closed)?;
         ws.connect(request).await?;
@@ -122,13 +124,17 @@ impl wsframe::MaskSource for Masks {
 
 fn random<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out)).expect("/dev/urandom");
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut out))
+        .expect("/dev/urandom");
     out
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let url_text = std::env::args().nth(1).unwrap_or_else(|| "ws://127.0.0.1:8080/ws".to_owned());
+    let url_text = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".to_owned());
     let url = Url::parse(&url_text).unwrap_or_else(|e| panic!("{url_text}: {e}"));
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
@@ -152,7 +158,15 @@ async fn main() {
         };
         stream.set_nodelay(true).ok();
         let request = ClientRequest::new(&url, random());
-        let mut ws = match bridge::open(FromTokio::new(stream), &mut rx, &mut tx, Masks(u64::from_le_bytes(random())), &request).await {
+        let mut ws = match bridge::open(
+            FromTokio::new(stream),
+            &mut rx,
+            &mut tx,
+            Masks(u64::from_le_bytes(random())),
+            &request,
+        )
+        .await
+        {
             Ok(ws) => ws,
             Err(e) => {
                 eprintln!("gateway: handshake failed: {e}; retrying in {backoff:?}");
@@ -197,7 +211,11 @@ async fn main() {
                 eprintln!("gateway: closed");
                 return;
             }
-            Err(e) => eprintln!("gateway: connection lost: {e}; {} line(s) queued, {} dropped", outbox.len(), outbox.dropped),
+            Err(e) => eprintln!(
+                "gateway: connection lost: {e}; {} line(s) queued, {} dropped",
+                outbox.len(),
+                outbox.dropped
+            ),
             Ok(()) => {}
         }
         if !wait_reconnect(&mut backoff, &mut lines, &mut stdin_open, &mut outbox).await {

@@ -3,8 +3,8 @@
 
 use embedded_io_async::{Read, Write};
 
-use super::{Answer, Error, HandshakeError};
 use super::adapter::websocket_adapter;
+use super::{Answer, Error, HandshakeError};
 use crate::conn::{
     BufferTooSmall, Connection, Event, MAX_CONTROL_FRAME_LEN, MaskSource, MessageKind, SendError,
     State,

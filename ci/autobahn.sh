@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Autobahn|Testsuite against both roles, cases 1-10 (12/13 need
+# permessage-deflate, which wsframe does not implement).
+#   - server role: the fuzzing client against examples/echo_server
+#   - client role: the fuzzing server driving examples/autobahn_client
+# Each role runs twice: at the default 1 MiB cap (cases 9.x over 1 MiB must be
+# refused with 1009: summarize.py --cap-ok) and at a 16 MiB cap (every case).
+# Exit 1 if any case FAILED.
+#   usage: ci/autobahn.sh [OUTDIR]     (default target/autobahn)
+#   env:   CONFORMANCE   path of shared/conformance (default ../shared/conformance)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+CONF=${CONFORMANCE:-$ROOT/../shared/conformance}
+OUT=${1:-$ROOT/target/autobahn}
+mkdir -p "$OUT"
+[ -x "$CONF/run-server-tests.sh" ] || { echo "no conformance scripts at $CONF" >&2; exit 2; }
+
+cargo build --release --examples --quiet
+BIN=$ROOT/target/release/examples
+"$CONF/setup.sh" /tmp/ab3 >"$OUT/setup.log" 2>&1 || { cat "$OUT/setup.log"; exit 2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+fail=0
+verdict() { # OUTDIR [--cap-ok]
+  if python3 "$CONF/summarize.py" "$@"; then :; else fail=1; fi
+}
+
+# Server role.
+for cap in default 16m; do
+  port=$(free_port)
+  args=("127.0.0.1:$port"); [ "$cap" = 16m ] && args+=(--max-message 16777216)
+  "$BIN/echo_server" "${args[@]}" >"$OUT/echo_server-$cap.log" 2>&1 &
+  PIDS+=($!)
+  AB_AGENT="wsframe-$cap" "$CONF/run-server-tests.sh" 127.0.0.1 "$port" "$OUT/server-$cap" >/dev/null 2>&1 || true
+  echo "== server role, cap $cap"
+  if [ "$cap" = default ]; then verdict "$OUT/server-$cap" --cap-ok; else verdict "$OUT/server-$cap"; fi
+done
+
+# Client role.
+for cap in default 16m; do
+  port=$(free_port)
+  extra=(); [ "$cap" = 16m ] && extra=(--max-message 16777216)
+  "$CONF/run-client-tests.sh" "$port" "$OUT/client-$cap" all -- \
+    "$BIN/autobahn_client" "ws://127.0.0.1:$port" "wsframe-$cap" "${extra[@]}" >/dev/null 2>&1 || true
+  echo "== client role, cap $cap"
+  if [ "$cap" = default ]; then verdict "$OUT/client-$cap" --cap-ok; else verdict "$OUT/client-$cap"; fi
+done
+exit $fail

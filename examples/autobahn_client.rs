@@ -6,35 +6,19 @@
 //! Asks `/getCaseCount`, runs `/runCase?case=N&agent=AGENT` for every case
 //! (echoing each message with its type), then `/updateReports?agent=AGENT`.
 
-use std::io::Read as _;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::net::TcpStream;
 
 use embedded_io_adapters::std::FromStd;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::{Error, blocking::WebSocket};
+use support::{Masks, random};
 use wsframe::{Config, Connection, Event, MessageKind};
 
 type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
 
-/// Masking keys from an xorshift generator seeded by the OS.
-struct Masks(u64);
-
-impl wsframe::MaskSource for Masks {
-    fn next_mask(&mut self) -> [u8; 4] {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 as u32).to_le_bytes()
-    }
-}
-
-fn random<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut out))
-        .expect("/dev/urandom");
-    out
-}
 
 fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::error::Error>> {
     let full = format!("{base}{path}");
@@ -47,7 +31,7 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
     let conn = Connection::client(
         vec![0u8; max_message + 64 * 1024],
         config,
-        Masks(u64::from_le_bytes(random())),
+        Masks::from_os(),
     )?;
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
     let request = ClientRequest::new(&url, random());

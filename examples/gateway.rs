@@ -12,13 +12,16 @@
 //! The [`bridge`] module is the part firmware reuses: it is written against
 //! the generic `embedded-io-async` traits and `heapless`, with no std.
 
-use std::io::Read as _;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant as StdInstant};
 
 use embedded_io_adapters::tokio_1::FromTokio;
 use tokio::io::AsyncBufReadExt;
 use tokio::net::TcpStream;
 use wsframe::handshake::{ClientRequest, Url};
+use support::{Masks, random};
 use wsframe::io::Error;
 
 /// The no-std core: a bounded outbox and one session's pump.
@@ -111,24 +114,6 @@ mod bridge {
     }
 }
 
-struct Masks(u64);
-
-impl wsframe::MaskSource for Masks {
-    fn next_mask(&mut self) -> [u8; 4] {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 as u32).to_le_bytes()
-    }
-}
-
-fn random<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut out))
-        .expect("/dev/urandom");
-    out
-}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -162,7 +147,7 @@ async fn main() {
             FromTokio::new(stream),
             &mut rx,
             &mut tx,
-            Masks(u64::from_le_bytes(random())),
+            Masks::from_os(),
             &request,
         )
         .await

@@ -40,8 +40,8 @@ fn owed_close<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
     (code, String::from_utf8(fr[0].2[2..].to_vec()).unwrap())
 }
 
-/// Feed `input` and return the events, failing loudly (without dumping a
-/// megabyte) if anything other than the expected single binary message comes out.
+/// Assert `events` is exactly one binary message equal to `expected`,
+/// without dumping a megabyte on failure.
 fn assert_one_binary(events: &[Owned], expected: &[u8]) {
     assert_eq!(events.len(), 1, "expected one event, got {}", events.len());
     match &events[0] {

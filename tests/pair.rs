@@ -462,3 +462,67 @@ proptest! {
         prop_assert_eq!(transmit(&mut pieces), transmit(&mut whole));
     }
 }
+
+/// Raw masked frames for `ops`, every data message cut into the given
+/// fragment sizes (cycled) with a full-size ping after each fragment:
+/// the worst case for in-place reassembly.
+fn dense_stream(messages: &[Vec<u8>], pieces: &[usize]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for (m, msg) in messages.iter().enumerate() {
+        let mut rest = &msg[..];
+        let mut i = 0;
+        loop {
+            let want = if i >= 40 {
+                rest.len()
+            } else {
+                pieces[i % pieces.len()]
+            };
+            let (part, tail) = rest.split_at(want.min(rest.len()));
+            let op = if i == 0 {
+                wsframe::Opcode::Binary
+            } else {
+                wsframe::Opcode::Continuation
+            };
+            wire.extend(from_client(op, tail.is_empty(), part));
+            wire.extend(from_client(wsframe::Opcode::Ping, true, &[m as u8; 125]));
+            if tail.is_empty() {
+                break;
+            }
+            rest = tail;
+            i += 1;
+        }
+    }
+    wire
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn messages_up_to_the_buffer_cap_reassemble_under_any_split(
+        extra in 14usize..1500,
+        sizes in prop::collection::vec(0.0f64..=1.0, 1..6),
+        pieces in prop::collection::vec(0usize..400, 1..5),
+        splits in prop::collection::vec(1usize..400, 1..10),
+    ) {
+        let len = wsframe::MIN_BUFFER_LEN + extra;
+        let probe = server(len, Config::new());
+        let cap = probe.max_message_len();
+        // Message sizes anywhere from empty to exactly the cap.
+        let messages: Vec<Vec<u8>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let n = if *f > 0.9 { cap } else { (cap as f64 * f) as usize };
+                (0..n).map(|j| (i * 31 + j) as u8).collect()
+            })
+            .collect();
+        let wire = dense_stream(&messages, &pieces);
+        let mut s = server(len, Config::new());
+        let ev = feed(&mut s, &wire, &splits);
+        let data = data_only(&ev);
+        let want: Vec<Owned> = messages.into_iter().map(Owned::Binary).collect();
+        prop_assert_eq!(data.len(), want.len(), "events {:?}", ev.last());
+        prop_assert!(data == want);
+    }
+}

@@ -12,13 +12,12 @@ mod support;
 use std::net::TcpStream;
 
 use embedded_io_adapters::std::FromStd;
+use support::{Masks, random};
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::{Error, blocking::WebSocket};
-use support::{Masks, random};
 use wsframe::{Config, Connection, Event, MessageKind};
 
 type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
-
 
 fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::error::Error>> {
     let full = format!("{base}{path}");
@@ -28,11 +27,7 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
     let config = Config::new()
         .with_max_message_len(max_message)
         .with_max_frame_len(max_message);
-    let conn = Connection::client(
-        vec![0u8; max_message + 64 * 1024],
-        config,
-        Masks::from_os(),
-    )?;
+    let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?;
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
     let request = ClientRequest::new(&url, random());
     ws.connect(&request)

@@ -18,10 +18,10 @@ mod support;
 use std::time::{Duration, Instant as StdInstant};
 
 use embedded_io_adapters::tokio_1::FromTokio;
+use support::{Masks, random};
 use tokio::io::AsyncBufReadExt;
 use tokio::net::TcpStream;
 use wsframe::handshake::{ClientRequest, Url};
-use support::{Masks, random};
 use wsframe::io::Error;
 
 /// The no-std core: a bounded outbox and one session's pump.
@@ -113,7 +113,6 @@ mod bridge {
         }
     }
 }
-
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {

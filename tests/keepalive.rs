@@ -211,6 +211,8 @@ fn a_silent_peer_fails_the_connection_with_1011() {
     );
     assert_eq!(s.state(), State::Closing);
     assert!(s.wants_transmit());
+    // poll_event reports the fault once, like any other, then nothing more.
+    assert_eq!(s.poll_event(), Err(ProtocolError::KeepaliveTimeout));
     assert_eq!(s.poll_event(), Ok(None));
     assert_eq!(s.poll_timeout(), None, "no deadline once failing");
     assert_eq!(

@@ -25,6 +25,8 @@ impl wsframe::MaskSource for Masks {
 /// `N` random bytes from the OS (a handshake key needs 16).
 pub fn random<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out)).expect("/dev/urandom");
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut out))
+        .expect("/dev/urandom");
     out
 }

@@ -150,8 +150,6 @@ pub enum SendError {
     InvalidUtf8(Utf8Error),
     /// A new message was started while a streamed one is unfinished (§5.4).
     MessageInProgress,
-    /// A continuation was sent with no streamed message in progress.
-    NoMessageInProgress,
     /// The close code may not be sent, or the reason is too long.
     InvalidClose(CloseError),
 }
@@ -172,7 +170,6 @@ impl fmt::Display for SendError {
             }
             Self::InvalidUtf8(e) => write!(f, "text message: {e}"),
             Self::MessageInProgress => f.write_str("a streamed message is still in progress"),
-            Self::NoMessageInProgress => f.write_str("no streamed message is in progress"),
             Self::InvalidClose(e) => write!(f, "close frame: {e}"),
         }
     }

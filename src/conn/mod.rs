@@ -167,6 +167,8 @@ struct Tx {
     close: Option<PendingClose>,
     close_sent: bool,
     failed: Option<ProtocolError>,
+    /// A failure found outside `poll_event` (keepalive) that it has not reported yet.
+    unreported: bool,
     /// An owed pong; its payload (length) is in the tx control slot.
     pong: Option<u8>,
     /// A keepalive ping is owed.
@@ -184,6 +186,7 @@ impl Tx {
             close: None,
             close_sent: false,
             failed: None,
+            unreported: false,
             pong: None,
             ping: false,
             ping_seq: 0,

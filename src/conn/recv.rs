@@ -178,7 +178,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     /// Run the receive state machine until an event is ready or input runs out.
     fn advance(&mut self) -> Result<Option<Ready>, ProtocolError> {
-        if !self.open || self.tx.failed.is_some() || self.rx.close_received {
+        if let Some(error) = self.tx.failed {
+            return if core::mem::take(&mut self.tx.unreported) {
+                Err(error)
+            } else {
+                Ok(None)
+            };
+        }
+        if !self.open || self.rx.close_received {
             return Ok(None);
         }
         self.apply_release();

@@ -358,7 +358,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// Advance the keepalive clock to `now`: owe a ping when nothing was
     /// received for the interval, and fail the connection with
     /// [`ProtocolError::KeepaliveTimeout`] (close code 1011) when nothing
-    /// arrived within the timeout after one. Does nothing without
+    /// arrived within the timeout after one; the next
+    /// [`Connection::poll_event`] then returns that error (once), and
+    /// [`Connection::error`] keeps it. Does nothing without
     /// [`Config::with_keepalive`](super::Config::with_keepalive) or before
     /// the connection is open.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -376,6 +378,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if let Some(sent) = self.alive.ping_sent {
             if now >= sent.saturating_add(keepalive.timeout) {
                 self.tx.fail(ProtocolError::KeepaliveTimeout);
+                self.tx.unreported = true;
             }
         } else if let Some(idle) = self.alive.idle_since {
             if now >= idle.saturating_add(keepalive.interval) {

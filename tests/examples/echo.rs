@@ -8,7 +8,8 @@ use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::{Bytes, Message};
 
 use crate::harness::{
-    self, MIB, Proc, Ws, free_port, pattern, recv, recv_close_code, recv_until, tcp, ws_connect,
+    self, MIB, Proc, Ws, free_port, pattern, raw_frame, recv, recv_close_code, recv_until, tcp,
+    ws_connect,
 };
 
 fn start() -> (Proc, u16) {
@@ -233,4 +234,82 @@ fn many_clients_at_once() {
     for (i, ws) in clients.iter_mut().enumerate().rev() {
         assert_eq!(recv(ws, "own echo"), Message::text(format!("client {i}")));
     }
+}
+
+#[test]
+fn protocol_violations_get_the_right_close_code() {
+    let (_server, port) = start();
+    let close = |code: u16, reason: &[u8]| [&code.to_be_bytes()[..], reason].concat();
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("unmasked frame", raw_frame(0x81, b"hi", false), 1002),
+        ("reserved opcode", raw_frame(0x83, b"", true), 1002),
+        (
+            "RSV1 without an extension",
+            raw_frame(0xc1, b"hi", true),
+            1002,
+        ),
+        (
+            "invalid UTF-8 text",
+            raw_frame(0x81, b"ok \xff", true),
+            1007,
+        ),
+        (
+            "UTF-8 cut at the end",
+            raw_frame(0x81, b"\xe2\x82", true),
+            1007,
+        ),
+        ("continuation first", raw_frame(0x80, b"x", true), 1002),
+        (
+            "new message inside a fragmented one",
+            [raw_frame(0x01, b"a", true), raw_frame(0x81, b"b", true)].concat(),
+            1002,
+        ),
+        (
+            "ping over 125 bytes",
+            raw_frame(0x89, &[0; 126], true),
+            1002,
+        ),
+        ("fragmented ping", raw_frame(0x09, b"p", true), 1002),
+        (
+            "close code 999",
+            raw_frame(0x88, &close(999, b""), true),
+            1002,
+        ),
+        (
+            "close code 1005 on the wire",
+            raw_frame(0x88, &close(1005, b""), true),
+            1002,
+        ),
+        (
+            "close with a one-byte body",
+            raw_frame(0x88, &[3], true),
+            1002,
+        ),
+        (
+            "close reason not UTF-8",
+            raw_frame(0x88, &close(1000, b"\xc0\xaf"), true),
+            1007,
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        let (mut ws, _) = harness::raw_upgrade(port, "/", &[]);
+        std::io::Write::write_all(ws.get_mut(), &bytes).expect("write raw frame");
+        let code = recv_close_code(&mut ws);
+        assert_eq!(code, expected, "{what}: got Close {code}, want {expected}");
+    }
+}
+
+#[test]
+fn max_message_flag_raises_the_cap() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Proc::server_with_args("echo_server", port, &[&addr, "--max-message", "2097152"]);
+    let mut ws = ws_connect(port, "/");
+    let data = pattern(MIB + MIB / 2);
+    send(&mut ws, Message::binary(data.clone()));
+    assert_eq!(recv(&mut ws, "the 1.5 MiB echo"), Message::binary(data));
+    if let Err(e) = ws.send(Message::binary(vec![1u8; 2 * MIB + 1])) {
+        eprintln!("send of the oversized message ended with {e} (the server closed first)");
+    }
+    assert_eq!(recv_close_code(&mut ws), 1009);
 }

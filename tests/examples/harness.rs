@@ -229,8 +229,14 @@ impl Proc {
     /// Start a server example on `127.0.0.1:port` and wait (bounded) until
     /// the port accepts connections.
     pub fn server(name: &str, port: u16) -> Self {
+        Self::server_with_args(name, port, &[&format!("127.0.0.1:{port}")])
+    }
+
+    /// [`Proc::server`] with its whole command line given: `args` must make
+    /// it listen on `127.0.0.1:port`.
+    pub fn server_with_args(name: &str, port: u16, args: &[&str]) -> Self {
         let addr = format!("127.0.0.1:{port}");
-        let mut proc = Self::spawn(name, &[&addr]);
+        let mut proc = Self::spawn(name, args);
         let deadline = Instant::now() + WAIT;
         loop {
             if let Ok(Some(status)) = proc.child.try_wait() {
@@ -553,4 +559,30 @@ pub fn pattern(len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
         .collect()
+}
+
+/// A raw client frame: `first` is the first header byte (FIN, RSV, opcode),
+/// masked with a fixed key unless `masked` is false.
+pub fn raw_frame(first: u8, payload: &[u8], masked: bool) -> Vec<u8> {
+    const KEY: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+    let mask_bit = if masked { 0x80 } else { 0 };
+    let mut out = vec![first];
+    match payload.len() {
+        n @ 0..=125 => out.push(mask_bit | n as u8),
+        n @ 126..=0xffff => {
+            out.push(mask_bit | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(mask_bit | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    if masked {
+        out.extend_from_slice(&KEY);
+        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ KEY[i % 4]));
+    } else {
+        out.extend_from_slice(payload);
+    }
+    out
 }

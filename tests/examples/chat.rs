@@ -168,3 +168,46 @@ fn ping_is_answered_in_the_room() {
     send_text(&mut a, "after ping");
     assert_eq!(recv(&mut a, "own message"), Message::text("after ping"));
 }
+
+#[test]
+fn request_head_in_pieces_is_still_routed() {
+    use std::io::{Read, Write};
+    let (_server, port) = start();
+    let mut stream = crate::harness::tcp(port);
+    for piece in [
+        "GET / HT",
+        "TP/1.1\r\nHost: 127.0.0.1\r\n",
+        "Connection: close\r",
+        "\n\r\n",
+    ] {
+        stream.write_all(piece.as_bytes()).expect("write piece");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read response");
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
+    assert!(text.contains("WebSocket"));
+}
+
+#[test]
+fn frame_sent_with_the_upgrade_request_is_kept() {
+    use std::io::Write;
+    let (_server, port) = start();
+    let (mut listener, _) = join(port);
+    // Head and first frame in one write, before any answer.
+    let mut stream = crate::harness::tcp(port);
+    let key = crate::harness::SAMPLE_KEY;
+    let mut bytes = format!(
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .into_bytes();
+    bytes.extend(crate::harness::raw_frame(0x81, b"eager", true));
+    stream.write_all(&bytes).expect("write");
+    recv_text(&mut listener, "eager");
+    drop(stream);
+}

@@ -92,3 +92,40 @@ fn gateway_bridges_stdin_and_stdout_and_survives_a_server_restart() {
         gateway.stderr_text()
     );
 }
+
+#[test]
+fn gateway_started_before_the_server_keeps_the_newest_32_lines() {
+    // Nothing listens yet: the gateway retries with backoff, queueing.
+    let port = free_port();
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let mut gateway = Proc::spawn("gateway", &[&url]);
+    gateway.stderr_line("a failed connect", |l| l.contains("connect failed"));
+    for i in 0..39 {
+        gateway.write_line(&format!("offline {i:02}"));
+    }
+    // Longer than the 256-byte line limit, cut at a character boundary.
+    let long = format!("a{}", "é".repeat(150));
+    gateway.write_line(&long);
+    let cut = format!("a{}", "é".repeat(127));
+    gateway.stderr_line("a retry at least 2 s away", |l| {
+        l.contains("connect failed") && retry_delay(l).is_some_and(|d| d >= Duration::from_secs(2))
+    });
+
+    let _chat = Proc::server("chat_server", port);
+    let (mut c, _) = join(port);
+    // The queue holds 32 lines: the oldest 8 were dropped; order is kept.
+    let mut expected: Vec<String> = (8..39).map(|i| format!("offline {i:02}")).collect();
+    expected.push(cut);
+    let mut got = Vec::new();
+    while got.len() < expected.len() {
+        let m = recv_until(
+            &mut c,
+            "queued lines",
+            |m| matches!(m, Message::Text(t) if !t.starts_with("* user ")),
+        );
+        if let Message::Text(t) = m {
+            got.push(t.as_str().to_owned());
+        }
+    }
+    assert_eq!(got, expected);
+}

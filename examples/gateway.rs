@@ -164,6 +164,10 @@ async fn main() {
         backoff = Duration::from_millis(250);
         let session: Result<(), Error<std::io::Error>> = async {
             outbox.flush(&mut ws).await?;
+            if !stdin_open {
+                // Input ended while we were away: deliver what was queued, then leave.
+                ws.close(wsframe::CloseCode::NORMAL, "input closed").await?;
+            }
             loop {
                 let deadline = ws.connection().poll_timeout();
                 let sleep_for = deadline

@@ -14,7 +14,7 @@ use std::net::TcpStream;
 use embedded_io_adapters::std::FromStd;
 use support::{Masks, random};
 use wsframe::handshake::{ClientRequest, Url};
-use wsframe::io::{Error, blocking::WebSocket};
+use wsframe::io::blocking::WebSocket;
 use wsframe::{Config, Connection, Event, MessageKind};
 
 type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
@@ -55,8 +55,15 @@ fn run(mut ws: Ws) -> Option<String> {
                 MessageKind::Binary
             }
             Ok(_) => continue,
-            Err(Error::Closed | Error::UnexpectedEof) => return first_text,
-            Err(_) => return first_text,
+            Err(_) => {
+                // Closed normally or failed (our Close is written): let the
+                // server close the TCP connection first (RFC 6455 §7.1.1).
+                support::linger(
+                    ws.into_parts().0.into_inner(),
+                    std::time::Duration::from_secs(2),
+                );
+                return first_text;
+            }
         };
         if ws.send(kind, &scratch).is_err() {
             return first_text;

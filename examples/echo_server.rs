@@ -8,6 +8,10 @@
 //! This is the server the Autobahn fuzzing client is pointed at.
 
 use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+#[path = "support/mod.rs"]
+mod support;
 
 use embedded_io_adapters::std::FromStd;
 use wsframe::handshake::Limits;
@@ -56,6 +60,16 @@ fn serve(stream: TcpStream, max_message: usize) -> Result<(), Error<std::io::Err
     let conn = Connection::server(rx, config).expect("buffer is large enough");
     let mut ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
     ws.accept::<32>(&Limits::DEFAULT, |_request| Answer::Accept(None))?;
+    let result = echo(&mut ws);
+    // Closed or failed (the Close is written): close the TCP connection
+    // without a reset that could make the client drop our Close.
+    support::linger(ws.into_parts().0.into_inner(), Duration::from_secs(2));
+    result
+}
+
+fn echo(
+    ws: &mut WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, wsframe::NoMask>,
+) -> Result<(), Error<std::io::Error>> {
     // Echo into a scratch copy: the event borrows the receive buffer, and
     // sending needs the connection again.
     let mut scratch = Vec::new();

@@ -1,4 +1,6 @@
-//! Bits the std examples share: randomness for handshake keys and masks.
+//! Bits the std examples share: randomness for handshake keys and masks,
+//! and a lingering TCP close. Not every example uses every item.
+#![allow(dead_code)]
 
 use std::io::Read as _;
 
@@ -29,4 +31,27 @@ pub fn random<const N: usize>() -> [u8; N] {
         .and_then(|mut f| f.read_exact(&mut out))
         .expect("/dev/urandom");
     out
+}
+
+/// Close a TCP connection without losing the Close frame just written: shut
+/// down our sending side, then read and discard until the peer closes (at
+/// most `limit`). Dropping a socket with unread input makes the kernel send
+/// a reset, and a reset can make the peer discard our Close before reading it.
+#[allow(dead_code)]
+pub fn linger(stream: std::net::TcpStream, limit: std::time::Duration) {
+    let start = std::time::Instant::now();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+    let mut sink = [0u8; 16 * 1024];
+    let mut stream = stream;
+    while start.elapsed() < limit {
+        match stream.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return,
+        }
+    }
 }

@@ -42,15 +42,17 @@ fn decode_key(key: &str) -> Option<[u8; 16]> {
     if k.len() != 24 || &k[22..] != b"==" {
         return None;
     }
+    // 22 characters carry 132 bits: 128 of data, then 4 zero padding bits.
     let mut bits: u128 = 0;
-    for &c in &k[..22] {
+    for &c in &k[..21] {
         bits = (bits << 6) | u128::from(b64_value(c)?);
     }
-    // 22 characters carry 132 bits: 128 of data and 4 zero padding bits.
-    if bits & 0xF != 0 {
+    let last = b64_value(k[21])?;
+    if last & 0xF != 0 {
         return None;
     }
-    Some(((bits >> 4) as u128).to_be_bytes())
+    bits = (bits << 2) | u128::from(last >> 4);
+    Some(bits.to_be_bytes())
 }
 
 fn same_outcome(

@@ -10,6 +10,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use wsframe_fuzz::Rest;
 use wsframe::mask::{self, Masker};
 
 #[derive(Arbitrary, Debug)]
@@ -17,7 +18,7 @@ struct Input {
     key: [u8; 4],
     offset: usize,
     splits: Vec<u8>,
-    data: Vec<u8>,
+    data: Rest,
 }
 
 fn bytewise(key: [u8; 4], offset: usize, data: &mut [u8]) {
@@ -28,6 +29,7 @@ fn bytewise(key: [u8; 4], offset: usize, data: &mut [u8]) {
 
 fuzz_target!(|input: Input| {
     let Input { key, offset, splits, data } = input;
+    let data = data.0;
 
     let mut expected = data.clone();
     bytewise(key, offset, &mut expected);

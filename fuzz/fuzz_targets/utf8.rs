@@ -14,17 +14,19 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use wsframe_fuzz::Rest;
 use wsframe::utf8::Validator;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
     /// Piece lengths (cycled; 0 gives an empty piece).
     splits: Vec<u8>,
-    bytes: Vec<u8>,
+    bytes: Rest,
 }
 
 fuzz_target!(|input: Input| {
     let Input { splits, bytes } = input;
+    let bytes = bytes.0;
     let expected = core::str::from_utf8(&bytes);
     let mut v = Validator::new();
     let mut pos = 0;

@@ -13,6 +13,32 @@ use wsframe::{
 };
 
 // ---------------------------------------------------------------------------
+// Raw trailing bytes.
+
+/// Bytes that, as the last field of an input, take the rest of the input
+/// verbatim (arbitrary 1.5's `Vec<u8>` puts a "continue" byte before each
+/// element even then), so a seed can end with plain wire bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rest(pub Vec<u8>);
+
+impl<'a> Arbitrary<'a> for Rest {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Self(Vec::<u8>::arbitrary(u)?))
+    }
+
+    fn arbitrary_take_rest(u: arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Self(u.take_rest().to_vec()))
+    }
+}
+
+impl core::ops::Deref for Rest {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.0
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Building wire bytes.
 
 /// A piece of the byte stream a peer sends: raw bytes, or a frame built
@@ -284,6 +310,10 @@ pub struct StreamInput {
     pub splits: Vec<u16>,
     /// Seed of the client's mask source.
     pub mask_seed: u32,
+    /// Raw bytes appended to the wire after the pieces. Last, so it takes
+    /// the rest of the input: a seed is a fixed knob prefix followed by
+    /// wire bytes (see `make_corpus.py`).
+    pub tail: Rest,
 }
 
 impl StreamInput {
@@ -539,7 +569,8 @@ pub fn stream_target(role: Role, input: &StreamInput) {
     } else {
         Some(role == Role::Server)
     };
-    let wire = build_wire(&input.pieces, force);
+    let mut wire = build_wire(&input.pieces, force);
+    wire.extend_from_slice(&input.tail);
     let chunked = drive(role, input, &wire, Some(&input.splits));
     let whole = drive(role, input, &wire, None);
 

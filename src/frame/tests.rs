@@ -1,3 +1,5 @@
+//! Unit tests for `frame`, compiled only under `#[cfg(test)]` (see `mod tests;`
+//! in frame.rs): `std`, `unwrap` and `panic!` here never reach the library.
 //! Frame header tests, grouped by RFC 6455 section.
 
 extern crate std;

@@ -116,8 +116,9 @@ fn log_request<const N: usize>(
     let offered: Vec<&str> = request.protocols().collect();
     let extensions: Vec<&str> = request.extensions().collect();
     println!(
-        "{} handshake: protocols offered [{}] chosen {} extensions offered [{}] accepted none",
+        "{} handshake {}: protocols offered [{}] chosen {} extensions offered [{}] accepted none",
         peer.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+        request.head().path,
         offered.join(", "),
         chosen.unwrap_or("none"),
         extensions.join(", "),

@@ -35,6 +35,8 @@ use wsframe::{CloseCode, Config, Connection, Event, MessageKind, ProtocolError};
 
 type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
 type Step = Result<String, String>;
+/// A named step of the session.
+type NamedStep = (&'static str, fn(&Client) -> Step);
 
 const MIB: usize = 1 << 20;
 /// The bound on any single socket read.
@@ -401,7 +403,7 @@ fn main() {
                 .collect()
         },
     };
-    let steps: [(&str, fn(&Client) -> Step); 8] = [
+    let steps: [NamedStep; 8] = [
         ("handshake + subprotocol", handshake),
         ("echo text/binary up to 1 MiB", echo),
         ("fragmented messages from the peer", fragments_from_peer),

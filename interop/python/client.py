@@ -73,8 +73,8 @@ async def handshake(base):
         answered = ws.response.headers.get("Sec-WebSocket-Extensions")
         assert "permessage-deflate" in offered, f"deflate not offered: {offered!r}"
         assert answered is None, f"server answered extensions {answered!r}"
-        assert ws.protocol.extensions == [], ws.protocol.extensions
-        assert ws.subprotocol == PROTOCOL, ws.subprotocol
+        assert ws.protocol.extensions == [], f"extensions {ws.protocol.extensions}"
+        assert ws.subprotocol == PROTOCOL, f"subprotocol {ws.subprotocol!r}, expected {PROTOCOL!r}"
         await ws.send("compressed? no: this flows uncompressed")
         got = await recv(ws)
         assert got == "compressed? no: this flows uncompressed", got

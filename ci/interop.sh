@@ -13,7 +13,7 @@
 # here is killed on exit; every wait is bounded.
 #   usage: ci/interop.sh [OUTDIR]      (default target/interop: logs, chat.png)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 OUT=${1:-$ROOT/target/interop}
 VENV=$ROOT/target/interop-venv
@@ -23,6 +23,7 @@ mkdir -p "$OUT"
 START=$SECONDS
 
 PIDS=()
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -57,7 +58,7 @@ timeout 300 npm ci --prefix interop/node --no-audit --no-fund --loglevel=error >
 echo "python $("$VENV/bin/python" -c 'import sys, websockets; print(sys.version.split()[0], "websockets", websockets.__version__)')"
 echo "node $(node --version) ws $(node -p 'require("./interop/node/node_modules/ws/package.json").version')" \
   "playwright-core $(node -p 'require("./interop/node/node_modules/playwright-core/package.json").version')"
-echo "$(/usr/bin/chromium --version 2>/dev/null | head -1)"
+/usr/bin/chromium --version 2>/dev/null | head -1
 
 say "build the examples"
 timeout 1200 cargo build --release --examples --quiet || die "cargo build failed"
@@ -93,7 +94,7 @@ expect_lines() { # FILE MIN PATTERN WHAT
   if [ "$n" -ge "$2" ]; then echo "ok   $4 ($n lines)"; else echo "FAIL $4: $n lines match /$3/ in $(basename "$1"), want >= $2"; return 1; fi
 }
 expect_none() { # FILE PATTERN WHAT
-  if grep -qE -- "$2" "$1"; then echo "FAIL $3: $(grep -mE1 -- "$2" "$1")"; return 1; else echo "ok   $3"; fi
+  if grep -qE -- "$2" "$1"; then echo "FAIL $3: $(grep -m1 -E -- "$2" "$1")"; return 1; else echo "ok   $3"; fi
 }
 
 declare -A RESULT

@@ -74,8 +74,14 @@ fn main() {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         std::thread::spawn(move || {
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             if let Err(e) = serve(stream, options) {
-                eprintln!("connection ended: {e}");
+                // One locked line on stdout, like the other log lines, so
+                // lines from concurrent connections never interleave.
+                println!("{peer} connection ended: {e}");
             }
         });
     }

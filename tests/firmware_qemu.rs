@@ -13,10 +13,11 @@
 mod harness;
 
 use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,11 @@ fn tools_present() -> bool {
 /// directory so its `.cargo/config.toml` (target, linker script) applies,
 /// with its own target directory whatever the environment says.
 fn build_firmware() -> PathBuf {
+    static ELF: OnceLock<PathBuf> = OnceLock::new();
+    ELF.get_or_init(build_firmware_now).clone()
+}
+
+fn build_firmware_now() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/firmware");
     let target_dir = dir.join("target");
     let out = Command::new(env!("CARGO"))
@@ -294,5 +300,83 @@ fn firmware_chats_through_the_uart() {
 
     // The relay notices the board left and ends by itself.
     relay.stdout_line("its summary", |l| l.starts_with("uart_relay: done"));
+    assert!(relay.wait_exit().success());
+}
+
+/// With the test as the server (tungstenite, behind the same relay): a Ping
+/// sent down the UART comes back as a Pong with the same payload, answered
+/// by the library inside the firmware, and a Close from the server is
+/// echoed before the firmware leaves QEMU.
+#[test]
+fn firmware_answers_pings_and_the_servers_close() {
+    if !tools_present() {
+        return;
+    }
+    let elf = build_firmware();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let server_port = listener.local_addr().expect("local addr").port();
+    let mut relay = Proc::spawn(
+        "uart_relay",
+        &["127.0.0.1:0", &format!("127.0.0.1:{server_port}")],
+    );
+    let listening = relay.stdout_line("its address", |l| {
+        l.starts_with("uart_relay: listening on ")
+    });
+    let serial = listening
+        .rsplit(' ')
+        .next()
+        .expect("address after 'listening on'")
+        .to_owned();
+    let mut qemu = Qemu::start(&elf, &serial);
+
+    // The relay connects once QEMU is up; accept is bounded by polling.
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + WAIT;
+    let stream = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "the relay never connected");
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+    let mut ws = tungstenite::accept(stream).expect("server handshake with the firmware");
+    qemu.line("that it connected", |l| {
+        l.starts_with("firmware: connected to ")
+    });
+    recv_text(&mut ws, GREETING);
+
+    let payload = b"are you there? \x00\xff";
+    ws.send(Message::Ping(payload.to_vec().into()))
+        .expect("send ping");
+    let pong = recv_until(&mut ws, "the pong", |m| matches!(m, Message::Pong(_)));
+    assert_eq!(pong, Message::Pong(payload.to_vec().into()));
+    qemu.line("the ping", |l| l == "firmware: ping answered");
+
+    // The server closes: the firmware echoes the code and ends cleanly.
+    ws.close(Some(tungstenite::protocol::CloseFrame {
+        code: tungstenite::protocol::frame::coding::CloseCode::Away,
+        reason: "bye".into(),
+    }))
+    .expect("send close");
+    let echo = recv_until(&mut ws, "the close echo", |m| {
+        matches!(m, Message::Close(_))
+    });
+    match echo {
+        Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 1001),
+        other => panic!("close echo without the code: {other:?}"),
+    }
+    qemu.line("the server's close", |l| {
+        l == "firmware: server closed: Some(1001)"
+    });
+    qemu.line("a clean close", |l| {
+        l.starts_with("firmware: closed cleanly")
+    });
+    assert!(qemu.wait_exit().success());
+    drop(ws);
     assert!(relay.wait_exit().success());
 }

@@ -267,6 +267,35 @@ fn firmware_chats_through_the_uart() {
         l == format!("firmware: received: {HEARD}{note}")
     });
 
+    // A message of 2,000 bytes crosses the one-byte UART whole; the line
+    // forwarded is cut at a character boundary to the bridge's 256 bytes.
+    let long: String = "0123456789abcdefghijklmnopqrstuvwxyz-äöü✓ ".repeat(50);
+    let long = &long[..long.char_indices().nth(1500).map_or(long.len(), |(i, _)| i)];
+    assert!(long.len() > 1500);
+    let sent = Instant::now();
+    room.send(Message::text(long))
+        .expect("send the long message");
+    qemu.line("the long message", |l| {
+        l.strip_prefix("firmware: received: ") == Some(long)
+    });
+    let heard = recv_until(&mut room, "the long message forwarded", |m| {
+        text_of(m).is_some_and(|t| t.starts_with(HEARD) && t.len() > 200)
+    });
+    eprintln!(
+        "firmware_qemu: {} bytes to the firmware and a line back in {:?}",
+        long.len(),
+        sent.elapsed()
+    );
+    let heard = text_of(&heard).expect("text");
+    let body = heard.strip_prefix(HEARD).expect("tag");
+    assert!(
+        heard.len() <= 256,
+        "forwarded line of {} bytes",
+        heard.len()
+    );
+    assert!(heard.len() > 252, "cut too short: {} bytes", heard.len());
+    assert!(long.starts_with(body), "forwarded {heard:?}");
+
     // "quit": the firmware closes cleanly and leaves QEMU with success.
     room.send(Message::text("quit")).expect("send quit");
     qemu.line("that it closes", |l| l == "firmware: closing (quit)");
@@ -284,6 +313,7 @@ fn firmware_chats_through_the_uart() {
         matches!(numbers.as_slice(), [used, size] if *used > 0 && used < size),
         "{stack}"
     );
+    eprintln!("firmware_qemu: {stack}");
     qemu.line("a successful exit", |l| l == "firmware: exit ok");
     let status = qemu.wait_exit();
     assert!(status.success(), "QEMU exited with {status}");

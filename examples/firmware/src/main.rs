@@ -24,8 +24,6 @@ mod uart;
 #[path = "../../support/bridge.rs"]
 mod bridge;
 
-use core::fmt::Write as _;
-
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use heapless::String;
@@ -133,10 +131,7 @@ async fn run(
                     if text.trim() == "quit" {
                         quit = true;
                     } else if !text.starts_with(TAG) && !text.starts_with("* ") {
-                        let mut line: String<{ bridge::LINE }> = String::new();
-                        // A line too long for the outbox is cut (write stops).
-                        let _ = write!(line, "{TAG} heard: {text}");
-                        outbox.push(&line);
+                        outbox.push(&forwarded(text));
                     }
                 });
                 match event {
@@ -190,4 +185,18 @@ async fn run(
             _ => {}
         }
     }
+}
+
+/// `text` tagged for the room, cut at a character boundary to fit a line.
+fn forwarded(text: &str) -> String<{ bridge::LINE }> {
+    let mut line: String<{ bridge::LINE }> = String::new();
+    for piece in [TAG, " heard: "] {
+        let _ = line.push_str(piece);
+    }
+    for c in text.chars() {
+        if line.push(c).is_err() {
+            break;
+        }
+    }
+    line
 }

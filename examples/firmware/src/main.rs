@@ -96,17 +96,22 @@ async fn run(
     let request = ClientRequest::new(&url, key);
     let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
 
-    let mut ws = match bridge::open(uart, rx, tx, masks, &request).await {
-        Ok(ws) => ws,
-        Err(e) => {
+    // The run time bounds the handshake too.
+    let end_ms = board::now_ms() + u64::from(seconds) * 1000;
+    let mut ws = match exec::until(end_ms, bridge::open(uart, rx, tx, masks, &request)).await {
+        Some(Ok(ws)) => ws,
+        Some(Err(e)) => {
             hprintln!("firmware: handshake failed: {}", e);
+            return false;
+        }
+        None => {
+            hprintln!("firmware: no handshake answer within {} s", seconds);
             return false;
         }
     };
     hprintln!("firmware: connected to {} at {} ms", URL, board::now_ms());
 
     outbox.push(GREETING);
-    let end_ms = board::now_ms() + u64::from(seconds) * 1000;
     // Set once our Close is sent: the time by which the server's must be in.
     let mut closing_until: Option<u64> = None;
     let mut received: u32 = 0;

@@ -1,0 +1,221 @@
+//! What the board gives the firmware: a millisecond clock (SysTick), the
+//! interrupt handlers, an entropy seed, the semihosting command line, the
+//! stack high-water mark, and a way out of QEMU.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use cortex_m::peripheral::SYST;
+use cortex_m::peripheral::syst::SystClkSource;
+use cortex_m_rt::exception;
+use cortex_m_semihosting::{debug, hprintln, syscall};
+
+use crate::uart;
+
+/// The mps2 boards' system clock, which clocks SysTick (QEMU models it).
+const SYSCLK_HZ: u32 = 25_000_000;
+
+/// Milliseconds since [`start_clock`]; wraps after 49 days, which the
+/// bounded run never reaches.
+static TICKS_MS: AtomicU32 = AtomicU32::new(0);
+
+/// Start SysTick at 1 kHz from the core clock, interrupt on.
+pub fn start_clock(mut syst: SYST) {
+    syst.set_clock_source(SystClkSource::Core);
+    syst.set_reload(SYSCLK_HZ / 1000 - 1);
+    syst.clear_current();
+    syst.enable_interrupt();
+    syst.enable_counter();
+}
+
+/// Milliseconds since boot.
+pub fn now_ms() -> u64 {
+    u64::from(TICKS_MS.load(Ordering::Relaxed))
+}
+
+/// The same, as the library's clock type.
+pub fn now() -> wsframe::Instant {
+    wsframe::Instant::from_millis(now_ms())
+}
+
+#[exception]
+fn SysTick() {
+    TICKS_MS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Device interrupts (no PAC here, so they all land in the default
+/// handler). Only UART0's receive interrupt is enabled: it exists to wake
+/// the core from `wfi` when a byte arrives.
+#[exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == uart::UART0_RX_IRQ {
+        uart::clear_rx_interrupt(uart::UART0_BASE);
+    }
+}
+
+/// Let UART0's receive interrupt through the NVIC.
+pub fn enable_uart0_rx_irq() {
+    #[derive(Clone, Copy)]
+    struct Uart0Rx;
+    // SAFETY: 0 is a valid device interrupt number on this board (UART0 RX).
+    unsafe impl cortex_m::interrupt::InterruptNumber for Uart0Rx {
+        fn number(self) -> u16 {
+            uart::UART0_RX_IRQ as u16
+        }
+    }
+    // SAFETY: the handler (`DefaultHandler`) only acknowledges the UART
+    // interrupt; it shares no data with the code it interrupts.
+    unsafe { cortex_m::peripheral::NVIC::unmask(Uart0Rx) };
+}
+
+// ---------------------------------------------------------------------------
+// Entropy
+
+/// A 64-bit seed for the handshake key and the masking keys.
+///
+/// The mps2 boards have no hardware RNG (neither has QEMU's model), and
+/// QEMU zeroes RAM, so there is no noise to harvest on the board itself.
+/// The seed mixes the host's wall clock (semihosting `SYS_TIME`, seconds),
+/// the host's process clock (`SYS_CLOCK`, centiseconds) and the SysTick
+/// phase at the moment of the call (it depends on how long QEMU took to get
+/// here). That makes keys differ from run to run but not unpredictable to
+/// someone who knows roughly when the device booted. For masking this is
+/// acceptable: the mask protects intermediaries from payloads chosen by a
+/// hostile script, and this firmware sends its own text. A real device
+/// should seed from its TRNG (an STM32's RNG peripheral, say) or from a
+/// seed kept in flash and advanced on every boot.
+pub fn entropy_seed() -> u64 {
+    // SAFETY: TIME and CLOCK take no arguments and only return a value.
+    let time = unsafe { syscall!(TIME) } as u64;
+    let clock = unsafe { syscall!(CLOCK) } as u64;
+    let phase = u64::from(SYST::get_current());
+    splitmix(time ^ splitmix(clock ^ splitmix(phase ^ now_ms())))
+}
+
+/// SplitMix64's output function: spreads every input bit over the result.
+pub fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Masking keys from an xorshift generator (as `examples/support`'s, which
+/// needs std to seed it).
+pub struct Masks(u64);
+
+impl Masks {
+    /// A generator from `seed` (never zero inside).
+    pub fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+}
+
+impl wsframe::MaskSource for Masks {
+    fn next_mask(&mut self) -> [u8; 4] {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 as u32).to_le_bytes()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Command line
+
+/// The run time in seconds: the last number on the semihosting command line
+/// (`-semihosting-config enable=on,target=native,arg=firmware,arg=30`), or
+/// `default` when there is none.
+pub fn run_seconds(default: u32) -> u32 {
+    let mut buf = [0u8; 128];
+    // SAFETY: GET_CMDLINE writes at most `buf.len()` bytes (NUL included)
+    // into `buf`, which outlives the call.
+    let status = unsafe { syscall!(GET_CMDLINE, buf.as_mut_ptr(), buf.len()) };
+    if status != 0 {
+        return default;
+    }
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let text = core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or("");
+    text.split_whitespace()
+        .rev()
+        .find_map(|word| word.parse().ok())
+        .unwrap_or(default)
+}
+
+// ---------------------------------------------------------------------------
+// Stack high-water mark
+
+const PAINT: u32 = 0xdead_beef;
+
+unsafe extern "C" {
+    /// Lowest address the stack may use (cortex-m-rt's `link.x`).
+    static _stack_end: u32;
+    /// Initial stack pointer, the top of RAM (cortex-m-rt's `link.x`).
+    static _stack_start: u32;
+}
+
+fn stack_bounds() -> (usize, usize) {
+    // Only the addresses of these linker symbols are used, never their
+    // contents.
+    let bottom = &raw const _stack_end as usize;
+    let top = &raw const _stack_start as usize;
+    (bottom, top)
+}
+
+/// Fill the unused stack (below the caller's frame, less a margin for this
+/// function) with a pattern, for [`stack_high_water`]. Call first thing.
+#[inline(never)]
+pub fn paint_stack() {
+    let (bottom, _) = stack_bounds();
+    let sp = cortex_m::register::msp::read() as usize;
+    let mut addr = bottom;
+    while addr + 4 <= sp.saturating_sub(256) {
+        // SAFETY: `bottom..sp - 256` is RAM between the end of the
+        // statics and this function's frame: nothing lives there yet.
+        unsafe { core::ptr::write_volatile(addr as *mut u32, PAINT) };
+        addr += 4;
+    }
+}
+
+/// Deepest stack use so far in bytes: from the top of RAM down to the
+/// lowest word that no longer holds the pattern. Also returns the stack's
+/// size (from the end of the statics to the top of RAM).
+pub fn stack_high_water() -> (usize, usize) {
+    let (bottom, top) = stack_bounds();
+    let mut addr = bottom;
+    while addr < top {
+        // SAFETY: inside the stack region, word-aligned (link.x aligns
+        // `_stack_end` to 4).
+        if unsafe { core::ptr::read_volatile(addr as *const u32) } != PAINT {
+            break;
+        }
+        addr += 4;
+    }
+    (top - addr, top - bottom)
+}
+
+// ---------------------------------------------------------------------------
+// Leaving
+
+/// Report the stack use and leave QEMU with `ok` as the exit status.
+pub fn exit(ok: bool) -> ! {
+    let (used, size) = stack_high_water();
+    hprintln!("firmware: stack high-water mark {} of {} bytes", used, size);
+    hprintln!("firmware: exit {}", if ok { "ok" } else { "failure" });
+    debug::exit(if ok {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("firmware: panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}

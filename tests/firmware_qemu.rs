@@ -1,0 +1,412 @@
+//! The firmware of `examples/firmware` in QEMU (`mps2-an386`, Cortex-M4)
+//! joins the chat room of `examples/chat_server.rs` through its UART and
+//! `examples/uart_relay.rs`, and talks to a tungstenite client of the room.
+//!
+//! Skipped (with a message) when `qemu-system-arm` or the
+//! `thumbv7em-none-eabihf` target is missing, unless `WSFRAME_REQUIRE_QEMU=1`
+//! is set (as `ci/firmware.sh` does): then that is a failure. Every wait is
+//! bounded; QEMU, the relay and the server are killed when the test ends,
+//! passed or failed.
+
+#[allow(dead_code)] // this test uses part of the example-test harness
+#[path = "examples/harness.rs"]
+mod harness;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use harness::{Proc, WAIT, free_port, recv_text, recv_until, ws_connect};
+use tungstenite::Message;
+
+const TARGET: &str = "thumbv7em-none-eabihf";
+/// The firmware's run time in seconds: an upper bound, the test ends it
+/// sooner with "quit".
+const FIRMWARE_SECONDS: &str = "60";
+/// The firmware's greeting and the tag of the lines it forwards.
+const GREETING: &str = "[cortex-m] hello from cortex-m";
+const HEARD: &str = "[cortex-m] heard: ";
+
+/// Whether a missing QEMU (or target) fails the test instead of skipping it.
+fn required() -> bool {
+    std::env::var_os("WSFRAME_REQUIRE_QEMU").is_some_and(|v| v == "1")
+}
+
+/// Skip (returning false) or fail, explaining why.
+fn unavailable(why: &str) -> bool {
+    assert!(!required(), "{why}, and WSFRAME_REQUIRE_QEMU=1 is set");
+    eprintln!(
+        "SKIPPED firmware_qemu: {why} (run ci/firmware.sh, or set WSFRAME_REQUIRE_QEMU=1 to make this a failure)"
+    );
+    false
+}
+
+/// QEMU and the Cortex-M target are both there.
+fn tools_present() -> bool {
+    let qemu = Command::new("qemu-system-arm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !qemu.is_ok_and(|s| s.success()) {
+        return unavailable("qemu-system-arm is not installed");
+    }
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    if !Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(TARGET)
+        .is_dir()
+    {
+        return unavailable(&format!("the Rust target {TARGET} is not installed"));
+    }
+    true
+}
+
+/// Build the firmware (release) and return its ELF. Runs in the firmware's
+/// directory so its `.cargo/config.toml` (target, linker script) applies,
+/// with its own target directory whatever the environment says.
+fn build_firmware() -> PathBuf {
+    static ELF: OnceLock<PathBuf> = OnceLock::new();
+    ELF.get_or_init(build_firmware_now).clone()
+}
+
+fn build_firmware_now() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/firmware");
+    let target_dir = dir.join("target");
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--target", TARGET])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(&dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo build for the firmware");
+    assert!(
+        out.status.success(),
+        "building the firmware failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let elf = target_dir.join(TARGET).join("release/wsframe-firmware");
+    assert!(elf.is_file(), "no firmware at {}", elf.display());
+    elf
+}
+
+/// QEMU running the firmware; killed on drop. Its stdout is the firmware's
+/// semihosting console.
+struct Qemu {
+    child: Child,
+    console: Receiver<String>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+fn lines_into(
+    reader: impl Read + Send + 'static,
+    log: Arc<Mutex<Vec<String>>>,
+) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(line.clone());
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
+impl Qemu {
+    fn start(elf: &Path, serial: &str) -> Self {
+        let mut child = Command::new("qemu-system-arm")
+            .args(["-machine", "mps2-an386", "-cpu", "cortex-m4"])
+            .args(["-display", "none", "-monitor", "none"])
+            .arg("-serial")
+            .arg(format!("tcp:{serial},nodelay=on"))
+            .arg("-semihosting-config")
+            .arg(format!(
+                "enable=on,target=native,arg=wsframe-firmware,arg={FIRMWARE_SECONDS}"
+            ))
+            .arg("-kernel")
+            .arg(elf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn qemu-system-arm");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let console = lines_into(child.stdout.take().expect("stdout"), log.clone());
+        // QEMU's own complaints go to stderr: keep them in the log too.
+        let _ = lines_into(child.stderr.take().expect("stderr"), log.clone());
+        Self {
+            child,
+            console,
+            log,
+        }
+    }
+
+    /// The next console line for which `pred` holds (others skipped).
+    fn line(&self, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.console.recv_timeout(left) {
+                Ok(line) if pred(&line) => return line,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("timed out after {WAIT:?} waiting for the firmware to print {what}")
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("QEMU's output ended while waiting for {what}")
+                }
+            }
+        }
+    }
+
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait qemu") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "QEMU did not exit within {WAIT:?}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Qemu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if thread::panicking() {
+            eprintln!(
+                "--- QEMU console ---\n{}\n--- end ---",
+                self.log
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .join("\n")
+            );
+        }
+    }
+}
+
+fn text_of(message: &Message) -> Option<&str> {
+    match message {
+        Message::Text(t) => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+#[test]
+fn firmware_chats_through_the_uart() {
+    if !tools_present() {
+        return;
+    }
+    let elf = build_firmware();
+
+    let port = free_port();
+    let _server = Proc::server("chat_server", port);
+    let mut room = ws_connect(port, "/ws");
+    recv_until(&mut room, "own join notice", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user "))
+    });
+
+    let mut relay = Proc::spawn("uart_relay", &["127.0.0.1:0", &format!("127.0.0.1:{port}")]);
+    let listening = relay.stdout_line("its address", |l| {
+        l.starts_with("uart_relay: listening on ")
+    });
+    let serial = listening
+        .rsplit(' ')
+        .next()
+        .expect("address after 'listening on'")
+        .to_owned();
+    let mut qemu = Qemu::start(&elf, &serial);
+
+    qemu.line("that it connected", |l| {
+        l.starts_with("firmware: connected to ")
+    });
+    // The firmware's join notice, then its greeting, reach the other client.
+    let joined = recv_until(&mut room, "the firmware's join notice", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user ") && t.ends_with(" joined"))
+    });
+    let firmware_user = text_of(&joined)
+        .and_then(|t| t.strip_prefix("* user "))
+        .and_then(|t| t.strip_suffix(" joined"))
+        .expect("join notice")
+        .to_owned();
+    recv_text(&mut room, GREETING);
+    qemu.line("its own greeting", |l| {
+        l == format!("firmware: received: {GREETING}")
+    });
+
+    // A message from the room reaches the firmware, which forwards it back.
+    let note = "hello board, from the test ✓";
+    room.send(Message::text(note)).expect("send to the room");
+    qemu.line("the test's message", |l| {
+        l == format!("firmware: received: {note}")
+    });
+    recv_text(&mut room, &format!("{HEARD}{note}"));
+    // Its own forwarded line comes back to it and is not forwarded again.
+    qemu.line("its forwarded line", |l| {
+        l == format!("firmware: received: {HEARD}{note}")
+    });
+
+    // A message of 2,000 bytes crosses the one-byte UART whole; the line
+    // forwarded is cut at a character boundary to the bridge's 256 bytes.
+    let long: String = "0123456789abcdefghijklmnopqrstuvwxyz-äöü✓ ".repeat(50);
+    let long = &long[..long.char_indices().nth(1500).map_or(long.len(), |(i, _)| i)];
+    assert!(long.len() > 1500);
+    let sent = Instant::now();
+    room.send(Message::text(long))
+        .expect("send the long message");
+    qemu.line("the long message", |l| {
+        l.strip_prefix("firmware: received: ") == Some(long)
+    });
+    let heard = recv_until(&mut room, "the long message forwarded", |m| {
+        text_of(m).is_some_and(|t| t.starts_with(HEARD) && t.len() > 200)
+    });
+    eprintln!(
+        "firmware_qemu: {} bytes to the firmware and a line back in {:?}",
+        long.len(),
+        sent.elapsed()
+    );
+    let heard = text_of(&heard).expect("text");
+    let body = heard.strip_prefix(HEARD).expect("tag");
+    assert!(
+        heard.len() <= 256,
+        "forwarded line of {} bytes",
+        heard.len()
+    );
+    assert!(heard.len() > 252, "cut too short: {} bytes", heard.len());
+    assert!(long.starts_with(body), "forwarded {heard:?}");
+
+    // "quit": the firmware closes cleanly and leaves QEMU with success.
+    room.send(Message::text("quit")).expect("send quit");
+    qemu.line("that it closes", |l| l == "firmware: closing (quit)");
+    qemu.line("a clean close", |l| {
+        l.starts_with("firmware: closed cleanly")
+    });
+    let stack = qemu.line("its stack use", |l| {
+        l.starts_with("firmware: stack high-water mark ")
+    });
+    let numbers: Vec<usize> = stack
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(
+        matches!(numbers.as_slice(), [used, size] if *used > 0 && used < size),
+        "{stack}"
+    );
+    eprintln!("firmware_qemu: {stack}");
+    qemu.line("a successful exit", |l| l == "firmware: exit ok");
+    let status = qemu.wait_exit();
+    assert!(status.success(), "QEMU exited with {status}");
+
+    // The room hears it leave, and nothing was forwarded twice.
+    let left = format!("* user {firmware_user} left");
+    let mut echoes = 0;
+    recv_until(&mut room, &left, |m| {
+        let text = text_of(m).unwrap_or_default();
+        echoes += usize::from(text.starts_with(&format!("{HEARD}{HEARD}")));
+        text == left
+    });
+    assert_eq!(echoes, 0, "the firmware forwarded its own line");
+
+    // The relay notices the board left and ends by itself.
+    relay.stdout_line("its summary", |l| l.starts_with("uart_relay: done"));
+    assert!(relay.wait_exit().success());
+}
+
+/// With the test as the server (tungstenite, behind the same relay): a Ping
+/// sent down the UART comes back as a Pong with the same payload, answered
+/// by the library inside the firmware, and a Close from the server is
+/// echoed before the firmware leaves QEMU.
+#[test]
+fn firmware_answers_pings_and_the_servers_close() {
+    if !tools_present() {
+        return;
+    }
+    let elf = build_firmware();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let server_port = listener.local_addr().expect("local addr").port();
+    let mut relay = Proc::spawn(
+        "uart_relay",
+        &["127.0.0.1:0", &format!("127.0.0.1:{server_port}")],
+    );
+    let listening = relay.stdout_line("its address", |l| {
+        l.starts_with("uart_relay: listening on ")
+    });
+    let serial = listening
+        .rsplit(' ')
+        .next()
+        .expect("address after 'listening on'")
+        .to_owned();
+    let mut qemu = Qemu::start(&elf, &serial);
+
+    // The relay connects once QEMU is up; accept is bounded by polling.
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + WAIT;
+    let stream = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "the relay never connected");
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+    let mut ws = tungstenite::accept(stream).expect("server handshake with the firmware");
+    qemu.line("that it connected", |l| {
+        l.starts_with("firmware: connected to ")
+    });
+    recv_text(&mut ws, GREETING);
+
+    let payload = b"are you there? \x00\xff";
+    ws.send(Message::Ping(payload.to_vec().into()))
+        .expect("send ping");
+    let pong = recv_until(&mut ws, "the pong", |m| matches!(m, Message::Pong(_)));
+    assert_eq!(pong, Message::Pong(payload.to_vec().into()));
+    qemu.line("the ping", |l| l == "firmware: ping answered");
+
+    // The server closes: the firmware echoes the code and ends cleanly.
+    ws.close(Some(tungstenite::protocol::CloseFrame {
+        code: tungstenite::protocol::frame::coding::CloseCode::Away,
+        reason: "bye".into(),
+    }))
+    .expect("send close");
+    let echo = recv_until(&mut ws, "the close echo", |m| {
+        matches!(m, Message::Close(_))
+    });
+    match echo {
+        Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 1001),
+        other => panic!("close echo without the code: {other:?}"),
+    }
+    qemu.line("the server's close", |l| {
+        l == "firmware: server closed: Some(1001)"
+    });
+    qemu.line("a clean close", |l| {
+        l.starts_with("firmware: closed cleanly")
+    });
+    assert!(qemu.wait_exit().success());
+    drop(ws);
+    assert!(relay.wait_exit().success());
+}

@@ -81,24 +81,24 @@ where
     loop {
         let n = receive(conn.rx_buffer());
         conn.handle_rx(n);
-        let head_len =
-            match handshake::parse_request::<16>(conn.pending_input(), &Limits::DEFAULT) {
-                Ok(Status::Complete(request)) => {
-                    let protocol = request.select_protocol(&["chat"]);
-                    match request.accept(protocol, &[], tx) {
-                        Ok(n) => send(tx.get(..n).unwrap_or_default()),
-                        Err(_) => return false,
-                    }
-                    request.head_len()
+        let head_len = match handshake::parse_request::<16>(conn.pending_input(), &Limits::DEFAULT)
+        {
+            Ok(Status::Complete(request)) => {
+                let protocol = request.select_protocol(&["chat"]);
+                match request.accept(protocol, &[], tx) {
+                    Ok(n) => send(tx.get(..n).unwrap_or_default()),
+                    Err(_) => return false,
                 }
-                Ok(Status::Partial { .. }) => continue,
-                Err(e) => {
-                    if let Ok(n) = e.encode_response(tx) {
-                        send(tx.get(..n).unwrap_or_default());
-                    }
-                    return false;
+                request.head_len()
+            }
+            Ok(Status::Partial { .. }) => continue,
+            Err(e) => {
+                if let Ok(n) = e.encode_response(tx) {
+                    send(tx.get(..n).unwrap_or_default());
                 }
-            };
+                return false;
+            }
+        };
         conn.finish_handshake(head_len);
         return true;
     }

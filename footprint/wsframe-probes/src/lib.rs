@@ -18,6 +18,7 @@ pub fn config() -> Config {
 /// Run an open connection until it is closed: receive, hand out events,
 /// answer, keep alive, and send messages, pings, fragments and a close
 /// picked by the UART.
+#[inline(never)]
 pub fn serve<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
@@ -73,6 +74,7 @@ where
 /// The server's opening handshake: read the request into the connection's
 /// buffer, answer 101 (with the "chat" subprotocol when offered) or the
 /// refusal, and open the connection. `false` when refused.
+#[inline(never)]
 pub fn accept<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8]) -> bool
 where
     B: AsRef<[u8]> + AsMut<[u8]>,

@@ -86,7 +86,7 @@ row() { # label crate probe target-bytes(or -)
     if [ "$4" != "-" ]; then
         if [ $((added - m)) -le "$4" ]; then verdict="ok (target <= $4)"; else verdict="MISSED (target <= $4)"; missed=1; fi
     fi
-    printf '| %-44s | %7d | %7d | %6d | %7d | %s\n' "$1" "$total" "$added" "$m" $((added - m)) "$verdict"
+    printf '| %-48s | %7d | %7d | %6d | %7d | %s\n' "$1" "$total" "$added" "$m" $((added - m)) "$verdict"
 }
 
 echo
@@ -94,13 +94,14 @@ echo "Flash on $target: .text + .rodata in bytes. 'added' is over the empty prob
 echo "(cortex-m-rt + a volatile UART, $(code "$(elf wsframe-probes baseline)") bytes); 'mem*' is the share of the"
 echo "compiler's memcpy/memmove/memset/memcmp in it; 'code' = added - mem*."
 echo
-printf '| %-44s | %7s | %7s | %6s | %7s | %s\n' probe total added "mem*" code target
-printf '|%s|\n' "----------------------------------------------|---------|---------|--------|---------|-------"
+printf '| %-48s | %7s | %7s | %6s | %7s | %s\n' probe total added "mem*" code target
+printf '|%s|\n' "--------------------------------------------------|---------|---------|--------|---------|-------"
 row "wsframe (a) frame decode+encode+mask" wsframe-probes a_frame 1536
 row "wsframe (b) (a) + messages, close, keepalive" wsframe-probes b_message -
 row "wsframe (c) (b) + server handshake" wsframe-probes c_server 8192
-row "wsframe (c) with 1 KiB buffer, RecvMode::Stream" wsframe-probes c_stream_1k -
+row "wsframe (c) on a 1 KiB buffer, RecvMode::Stream" wsframe-probes c_stream_1k -
 row "wsframe (d) (c) + client handshake + client" wsframe-probes d_both -
+row "wsframe (e) client only: (b) + client handshake" wsframe-probes e_client -
 row "embedded-websocket 0.9.5 read+write+close" peer-embedded-websocket frame -
 row "embedded-websocket 0.9.5 + server handshake" peer-embedded-websocket server -
 row "edge-ws 0.8.0 frame decode+encode+mask" peer-edge-ws frame -

@@ -6,8 +6,10 @@
 use core::time::Duration;
 
 use footprint_rt::{receive, send, sink, word};
-use wsframe::handshake::{self, Limits};
-use wsframe::{CloseCode, Config, Connection, Event, Instant, MaskSource, MessageKind, Status};
+use wsframe::handshake::{self, ClientRequest, Limits, Url, check_response};
+use wsframe::{
+    CloseCode, Config, Connection, Event, Instant, MaskSource, MessageKind, Role, Status,
+};
 
 /// The configuration a gateway would use: defaults plus keepalive.
 #[must_use]
@@ -104,4 +106,49 @@ where
         conn.finish_handshake(head_len);
         return true;
     }
+}
+
+/// Mask keys from the UART (a stand-in for the part's RNG).
+#[must_use]
+pub fn masks() -> [u8; 4] {
+    word().to_be_bytes()
+}
+
+/// The client side: parse a URL from the UART, send the request (random
+/// key, the "chat" subprotocol), check the server's response in the
+/// connection's buffer, then run the connection. `masks` is a plain `fn`
+/// so that a firmware with both roles has one `Connection` type.
+pub fn connect(rx: &mut [u8], tx: &mut [u8]) {
+    let mut text = [0u8; 96];
+    let n = receive(&mut text);
+    let Ok(text) = core::str::from_utf8(text.get(..n).unwrap_or_default()) else {
+        return;
+    };
+    let Ok(url) = Url::parse(text) else {
+        return;
+    };
+    let mut key = [0u8; 16];
+    for part in key.chunks_exact_mut(4) {
+        part.copy_from_slice(&word().to_be_bytes());
+    }
+    let request = ClientRequest::new(&url, key).with_protocols(&["chat"]);
+    let Ok(n) = request.encode(tx) else {
+        return;
+    };
+    send(tx.get(..n).unwrap_or_default());
+    let masks: fn() -> [u8; 4] = masks;
+    let Ok(mut conn) = Connection::new(Role::Client, rx, config(), masks) else {
+        return;
+    };
+    let head_len = loop {
+        let n = receive(conn.rx_buffer());
+        conn.handle_rx(n);
+        match check_response(conn.pending_input(), &request) {
+            Ok(Status::Complete(response)) => break response.head_len,
+            Ok(Status::Partial { .. }) => {}
+            Err(_) => return,
+        }
+    };
+    conn.finish_handshake(head_len);
+    serve(&mut conn, tx);
 }

@@ -13,10 +13,10 @@ fn main() -> ! {
     let mut rx = [0u8; 4096];
     let mut tx = [0u8; 512];
     loop {
-        if let Ok(mut conn) = Connection::server(&mut rx[..], config()) {
-            if accept(&mut conn, &mut tx) {
-                serve(&mut conn, &mut tx);
-            }
+        if let Ok(mut conn) = Connection::server(&mut rx[..], config())
+            && accept(&mut conn, &mut tx)
+        {
+            serve(&mut conn, &mut tx);
         }
     }
 }

@@ -14,10 +14,10 @@ fn main() -> ! {
     let mut tx = [0u8; 256];
     loop {
         let config = config().with_recv_mode(RecvMode::Stream);
-        if let Ok(mut conn) = Connection::server(&mut rx[..], config) {
-            if accept(&mut conn, &mut tx) {
-                serve(&mut conn, &mut tx);
-            }
+        if let Ok(mut conn) = Connection::server(&mut rx[..], config)
+            && accept(&mut conn, &mut tx)
+        {
+            serve(&mut conn, &mut tx);
         }
     }
 }

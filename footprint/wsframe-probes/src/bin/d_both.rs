@@ -20,10 +20,10 @@ fn main() -> ! {
             connect(&mut rx, &mut tx);
             continue;
         }
-        if let Ok(mut conn) = Connection::new(Role::Server, &mut rx[..], config(), masks) {
-            if accept(&mut conn, &mut tx) {
-                serve(&mut conn, &mut tx);
-            }
+        if let Ok(mut conn) = Connection::new(Role::Server, &mut rx[..], config(), masks)
+            && accept(&mut conn, &mut tx)
+        {
+            serve(&mut conn, &mut tx);
         }
     }
 }

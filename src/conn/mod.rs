@@ -249,6 +249,58 @@ impl Carry {
     }
 }
 
+/// A few switches in one byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Bits(u8);
+
+impl Bits {
+    const fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    const fn set(&mut self, bit: u8, on: bool) {
+        if on {
+            self.0 |= bit;
+        } else {
+            self.0 &= !bit;
+        }
+    }
+
+    /// Clear `bit` and return whether it was set.
+    const fn take(&mut self, bit: u8) -> bool {
+        let was = self.has(bit);
+        self.set(bit, false);
+        was
+    }
+}
+
+/// `Rx::flags`: a data message is in progress.
+const RX_MESSAGE: u8 = 1;
+/// `Rx::flags`: it is text (kept after it ends, for the last event).
+const RX_TEXT: u8 = 2;
+/// `Rx::flags`: the peer's Close arrived.
+const RX_CLOSE_RECEIVED: u8 = 4;
+/// `Rx::flags`: bytes arrived since the last keepalive tick.
+const RX_ACTIVITY: u8 = 8;
+/// `Rx::flags`: the last event borrowed the data region; drop it on the next call.
+const RX_RELEASE: u8 = 16;
+
+/// `Tx::flags`: our Close was sent.
+const TX_CLOSE_SENT: u8 = 1;
+/// `Tx::flags`: a failure found outside `poll_event` (keepalive) that it
+/// has not reported yet.
+const TX_UNREPORTED: u8 = 2;
+/// `Tx::flags`: a keepalive ping is owed.
+const TX_PING: u8 = 4;
+/// `Tx::flags`: a message sent with `encode_fragment` is unfinished.
+const TX_STREAMING: u8 = 8;
+/// `Tx::flags`: it is text.
+const TX_STREAMING_TEXT: u8 = 16;
+/// `Tx::flags`: the client role.
+const TX_CLIENT: u8 = 32;
+/// `Tx::flags`: the opening handshake is done.
+const TX_OPEN: u8 = 64;
+
 /// `Rx::frame`: the frame's opcode is in the low four bits.
 const FRAME_OPCODE: u8 = 0x0F;
 /// `Rx::frame`: a frame's payload is being received.
@@ -286,15 +338,8 @@ struct Rx {
     seen: u8,
     /// `FRAME_*`.
     frame: u8,
-    /// A data message is in progress.
-    message: bool,
-    /// Its kind (kept after it ends, for the last event).
-    text: bool,
-    close_received: bool,
-    /// Bytes arrived since the last keepalive tick.
-    activity: bool,
-    /// The last event borrowed the data region; drop it on the next call.
-    release: bool,
+    /// `RX_*`.
+    flags: Bits,
     ready: Ready,
 }
 
@@ -311,7 +356,7 @@ impl Rx {
     }
 
     const fn kind(&self) -> MessageKind {
-        if self.text {
+        if self.flags.has(RX_TEXT) {
             MessageKind::Text
         } else {
             MessageKind::Binary
@@ -344,18 +389,11 @@ struct Tx {
     /// The fault that failed the connection, packed (see `error::pack`);
     /// 0 for none. Its 64-bit argument lives in `Rx::remaining:declared`.
     failed: u8,
-    close_sent: bool,
-    /// A failure found outside `poll_event` (keepalive) that it has not reported yet.
-    unreported: bool,
     /// An owed pong's payload length (in the tx control slot), or `NO_PONG`.
     pong: u8,
-    /// A keepalive ping is owed.
-    ping: bool,
-    /// A message sent with `encode_fragment` is unfinished.
-    streaming: bool,
-    /// Its kind.
-    streaming_text: bool,
     alive: Alive,
+    /// `TX_*`.
+    flags: Bits,
     utf8: Carry,
 }
 
@@ -371,13 +409,9 @@ impl Tx {
             close_arg: 0,
             close: PendingClose::None,
             failed: 0,
-            close_sent: false,
-            unreported: false,
             pong: NO_PONG,
-            ping: false,
-            streaming: false,
-            streaming_text: false,
             alive: Alive::NotStarted,
+            flags: Bits(0),
             utf8: Carry {
                 bytes: [0; 3],
                 len: 0,
@@ -386,7 +420,9 @@ impl Tx {
     }
 
     const fn closing(&self) -> bool {
-        !matches!(self.close, PendingClose::None) || self.close_sent || self.failed != 0
+        !matches!(self.close, PendingClose::None)
+            || self.flags.has(TX_CLOSE_SENT)
+            || self.failed != 0
     }
 
     const fn deadline(&self) -> Instant {
@@ -411,11 +447,11 @@ fn fail(rx: &mut Rx, tx: &mut Tx, error: ProtocolError) -> ProtocolError {
             rx.remaining = (wide >> 32) as u32;
             rx.declared = wide as u32;
         }
-        if matches!(tx.close, PendingClose::None) && !tx.close_sent {
+        if matches!(tx.close, PendingClose::None) && !tx.flags.has(TX_CLOSE_SENT) {
             tx.close = PendingClose::Error;
         }
         tx.pong = NO_PONG;
-        tx.ping = false;
+        tx.flags.set(TX_PING, false);
     }
     error
 }
@@ -425,7 +461,7 @@ fn fail(rx: &mut Rx, tx: &mut Tx, error: ProtocolError) -> ProtocolError {
 ///
 /// See the [module documentation](self) for the call order. Connections
 /// are independent values: no globals, no shared state. The state is
-/// packed: about 100 bytes on a 32-bit target besides `B` and `M`.
+/// packed: 88 bytes on a 32-bit target besides `B` and `M`.
 #[derive(Debug)]
 pub struct Connection<B, M = NoMask> {
     buf: B,
@@ -433,8 +469,6 @@ pub struct Connection<B, M = NoMask> {
     config: Config,
     rx: Rx,
     tx: Tx,
-    client: bool,
-    open: bool,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Connection<B, NoMask> {
@@ -470,8 +504,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             buf,
             masks,
             config,
-            client: matches!(role, Role::Client),
-            open: false,
             rx: Rx {
                 start: 0,
                 msg_len: 0,
@@ -483,21 +515,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 utf8: Carry::default(),
                 seen: 0,
                 frame: 0,
-                message: false,
-                text: false,
-                close_received: false,
-                activity: false,
-                release: false,
+                flags: Bits(0),
                 ready: Ready::None,
             },
-            tx: Tx::new(),
+            tx: Tx {
+                flags: Bits(if matches!(role, Role::Client) {
+                    TX_CLIENT
+                } else {
+                    0
+                }),
+                ..Tx::new()
+            },
         })
     }
 
     /// The role.
     #[must_use]
     pub const fn role(&self) -> Role {
-        if self.client {
+        if self.tx.flags.has(TX_CLIENT) {
             Role::Client
         } else {
             Role::Server
@@ -513,11 +548,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// The life-cycle state.
     #[must_use]
     pub const fn state(&self) -> State {
-        if !self.open {
+        if !self.tx.flags.has(TX_OPEN) {
             State::Connecting
-        } else if self.tx.close_sent && (self.rx.close_received || self.tx.failed != 0) {
+        } else if self.tx.flags.has(TX_CLOSE_SENT)
+            && (self.rx.flags.has(RX_CLOSE_RECEIVED) || self.tx.failed != 0)
+        {
             State::Closed
-        } else if self.tx.closing() || self.rx.close_received {
+        } else if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
             State::Closing
         } else {
             State::Open
@@ -569,13 +606,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// bytes of [`Connection::pending_input`]; bytes after it are kept as the
     /// first frames. A close requested while connecting is sent now.
     pub fn finish_handshake(&mut self, head_len: usize) {
-        if self.open {
+        if self.tx.flags.has(TX_OPEN) {
             return;
         }
         let head_len = head_len.min(self.rx.filled.saturating_sub(self.rx.parse));
         self.rx.parse += head_len;
         self.rx.start = self.rx.parse;
-        self.open = true;
+        self.tx.flags.set(TX_OPEN, true);
     }
 
     /// Queue a Close with `code` and `reason` (RFC 6455 §5.5.1, §7.1.2);
@@ -589,7 +626,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// received; [`SendError::InvalidClose`] for a code that may not be sent
     /// (1005, 1006, 1015, out of range) or a reason over 123 bytes.
     pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), SendError> {
-        if self.tx.closing() || self.rx.close_received {
+        if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
             return Err(SendError::Closing);
         }
         let slot = self
@@ -603,7 +640,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         self.tx.close = PendingClose::User;
         self.tx.close_arg = u16::try_from(len).unwrap_or(0);
         self.tx.pong = NO_PONG;
-        self.tx.ping = false;
+        self.tx.flags.set(TX_PING, false);
         Ok(())
     }
 }

@@ -2,7 +2,8 @@
 
 use super::{
     CONTROL_RESERVE, Chunk, Connection, Event, FRAME_ACTIVE, FRAME_FIN, FRAME_MASKED, FRAME_OPCODE,
-    MaskSource, NO_PONG, PendingClose, Ready, RecvMode, fail,
+    MaskSource, NO_PONG, PendingClose, RX_ACTIVITY, RX_CLOSE_RECEIVED, RX_MESSAGE, RX_RELEASE,
+    RX_TEXT, Ready, RecvMode, TX_CLIENT, TX_OPEN, TX_PING, TX_UNREPORTED, fail,
 };
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
@@ -46,7 +47,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let n = n.min(cap.saturating_sub(self.rx.filled));
         self.rx.filled += n;
         if n > 0 {
-            self.rx.activity = true;
+            self.rx.flags.set(RX_ACTIVITY, true);
         }
     }
 
@@ -94,7 +95,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let (start, len) = (rx.start, rx.msg_len);
         let control = usize::from(rx.seen);
         let event = match ready {
-            Ready::Message if !rx.text => Event::Binary(slice(data(buf), start, len)),
+            Ready::Message if !rx.flags.has(RX_TEXT) => Event::Binary(slice(data(buf), start, len)),
             Ready::Message => {
                 // Already validated as it arrived (fail-fast); this second
                 // pass only produces the `&str` without `unsafe`.
@@ -112,7 +113,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     kind: rx.kind(),
                     data: slice(data(buf), start, len),
                     offset: end.saturating_sub(len as u64),
-                    last: !rx.message,
+                    last: !rx.flags.has(RX_MESSAGE),
                 })
             }
             Ready::Ping => Event::Ping(slice(buf, 0, control)),
@@ -139,8 +140,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     }
 
     fn apply_release(&mut self) {
-        if self.rx.release {
-            self.rx.release = false;
+        if self.rx.flags.has(RX_RELEASE) {
+            self.rx.flags.set(RX_RELEASE, false);
             self.rx.start = self.rx.parse;
             self.rx.msg_len = 0;
         }
@@ -154,11 +155,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     fn advance(&mut self) -> Result<Ready, ProtocolError> {
         if self.tx.failed != 0 {
             return match self.error() {
-                Some(error) if core::mem::take(&mut self.tx.unreported) => Err(error),
+                Some(error) if self.tx.flags.take(TX_UNREPORTED) => Err(error),
                 _ => Ok(Ready::None),
             };
         }
-        if !self.open || self.rx.close_received {
+        if !self.tx.flags.has(TX_OPEN) || self.rx.flags.has(RX_CLOSE_RECEIVED) {
             return Ok(Ready::None);
         }
         self.apply_release();
@@ -196,7 +197,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 rx.frame = 0;
                 return self.on_control(opcode, usize::from(self.rx.seen));
             }
-            if !rx.message {
+            if !rx.flags.has(RX_MESSAGE) {
                 // Unreachable: a data frame always has a message.
                 rx.frame = 0;
                 continue;
@@ -207,7 +208,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 mask::apply(key, usize::from(rx.seen), chunk);
             }
             let before = rx.message_received() as usize;
-            if rx.text {
+            if rx.flags.has(RX_TEXT) {
                 if let Err(e) = rx.utf8.feed(before, chunk) {
                     return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }
@@ -221,7 +222,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             if frame_done {
                 rx.frame = 0;
             }
-            if last && rx.text {
+            if last && rx.flags.has(RX_TEXT) {
                 if let Err(e) = rx.utf8.finish(before + take) {
                     return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }
@@ -240,8 +241,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     if !last {
                         continue;
                     }
-                    rx.message = false;
-                    rx.release = true;
+                    rx.flags.set(RX_MESSAGE, false);
+                    rx.flags.set(RX_RELEASE, true);
                     return Ok(Ready::Message);
                 }
                 RecvMode::Stream => {
@@ -252,11 +253,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                         return Ok(Ready::None);
                     }
                     if last {
-                        rx.message = false;
+                        rx.flags.set(RX_MESSAGE, false);
                     }
                     rx.start = from;
                     rx.msg_len = take;
-                    rx.release = true;
+                    rx.flags.set(RX_RELEASE, true);
                     return Ok(Ready::Chunk);
                 }
             }
@@ -273,7 +274,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             Ok(Status::Partial { .. }) => return Ok(false),
             Err(e) => return Err(self.fail(e.into())),
         };
-        match (self.client, header.mask.is_some()) {
+        match (self.tx.flags.has(TX_CLIENT), header.mask.is_some()) {
             (false, false) => return Err(self.fail(ProtocolError::UnmaskedClientFrame)),
             (true, true) => return Err(self.fail(ProtocolError::MaskedServerFrame)),
             _ => {}
@@ -287,7 +288,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     max: max_frame,
                 }));
             }
-            let declared = match (header.opcode, self.rx.message) {
+            let declared = match (header.opcode, self.rx.flags.has(RX_MESSAGE)) {
                 (Opcode::Continuation, false) => {
                     return Err(self.fail(ProtocolError::UnexpectedContinuation));
                 }
@@ -304,9 +305,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             if total > max {
                 return Err(self.fail(ProtocolError::MessageTooLong { len: total, max }));
             }
-            if !self.rx.message {
-                self.rx.text = header.opcode == Opcode::Text;
-                self.rx.message = true;
+            if !self.rx.flags.has(RX_MESSAGE) {
+                self.rx.flags.set(RX_TEXT, header.opcode == Opcode::Text);
+                self.rx.flags.set(RX_MESSAGE, true);
                 self.rx.utf8 = super::Carry::default();
             }
             // At most the message cap, a `u32`.
@@ -346,13 +347,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     fail(&mut self.rx, &mut self.tx, ProtocolError::InvalidClose(e))
                 })?;
                 let code = frame.map(|f| f.code);
-                self.rx.close_received = true;
-                self.rx.message = false;
+                self.rx.flags.set(RX_CLOSE_RECEIVED, true);
+                self.rx.flags.set(RX_MESSAGE, false);
                 if !self.tx.closing() {
                     self.tx.close = PendingClose::Echo;
                     self.tx.close_arg = code.map_or(0, |c| c.as_u16());
                     self.tx.pong = NO_PONG;
-                    self.tx.ping = false;
+                    self.tx.flags.set(TX_PING, false);
                 }
                 Ok(Ready::Close)
             }

@@ -1,8 +1,9 @@
 //! The transmit path: owed control frames, data messages, fragments.
 
 use super::{
-    Alive, Connection, MaskSource, MessageKind, NO_PONG, PendingClose, ProtocolError, SendError,
-    fail,
+    Alive, Connection, MaskSource, MessageKind, NO_PONG, PendingClose, ProtocolError, RX_ACTIVITY,
+    RX_CLOSE_RECEIVED, SendError, TX_CLIENT, TX_CLOSE_SENT, TX_OPEN, TX_PING, TX_STREAMING,
+    TX_STREAMING_TEXT, TX_UNREPORTED, fail,
 };
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
@@ -34,7 +35,7 @@ fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> 
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     fn mask_key(&mut self) -> Option<[u8; 4]> {
-        if self.client {
+        if self.tx.flags.has(TX_CLIENT) {
             Some(self.masks.next_mask())
         } else {
             None
@@ -55,7 +56,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// bytes always fits the next one; frames that do not fit stay owed.
     #[must_use]
     pub fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
-        if !self.open || self.tx.close_sent {
+        if !self.tx.flags.has(TX_OPEN) || self.tx.flags.has(TX_CLOSE_SENT) {
             return 0;
         }
         if self.tx.close != PendingClose::None {
@@ -96,9 +97,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 return 0;
             };
             self.tx.close = PendingClose::None;
-            self.tx.close_sent = true;
+            self.tx.flags.set(TX_CLOSE_SENT, true);
             self.tx.pong = NO_PONG;
-            self.tx.ping = false;
+            self.tx.flags.set(TX_PING, false);
             return n;
         }
         let mut written = 0;
@@ -118,14 +119,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 None => return written,
             }
         }
-        if self.tx.ping {
+        if self.tx.flags.has(TX_PING) {
             let payload = self.tx.ping_seq.to_be_bytes();
             let header = self.frame_header(Opcode::Ping, true, payload.len());
             if let Some(n) =
                 write_frame(header, &payload, tx.get_mut(written..).unwrap_or_default())
             {
                 written += n;
-                self.tx.ping = false;
+                self.tx.flags.set(TX_PING, false);
             }
         }
         written
@@ -134,17 +135,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// Whether [`Connection::poll_transmit`] has something to write.
     #[must_use]
     pub const fn wants_transmit(&self) -> bool {
-        self.open
-            && !self.tx.close_sent
+        self.tx.flags.has(TX_OPEN)
+            && !self.tx.flags.has(TX_CLOSE_SENT)
             && (!matches!(self.tx.close, PendingClose::None)
                 || self.tx.pong != NO_PONG
-                || self.tx.ping)
+                || self.tx.flags.has(TX_PING))
     }
 
     fn check_can_send(&self) -> Result<(), SendError> {
-        if !self.open {
+        if !self.tx.flags.has(TX_OPEN) {
             Err(SendError::NotOpen)
-        } else if self.tx.closing() || self.rx.close_received {
+        } else if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
             Err(SendError::Closing)
         } else {
             Ok(())
@@ -179,7 +180,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// need for a message of `len` bytes with this configuration.
     #[must_use]
     pub fn encoded_message_len(&self, len: usize) -> usize {
-        let masked = self.client;
+        let masked = self.tx.flags.has(TX_CLIENT);
         let size = match self.config.fragment_size() {
             0 => return frame_len(len, masked),
             size => size,
@@ -221,7 +222,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`SendError::MessageInProgress`], [`SendError::MessageTooLong`].
     pub fn check_message(&self, len: usize) -> Result<(), SendError> {
         self.check_can_send()?;
-        if self.tx.streaming {
+        if self.tx.flags.has(TX_STREAMING) {
             return Err(SendError::MessageInProgress);
         }
         let max = self.config.max_message_len();
@@ -298,10 +299,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
         self.check_can_send()?;
-        let fresh = !self.tx.streaming;
+        let fresh = !self.tx.flags.has(TX_STREAMING);
         let opcode = if fresh {
             kind.opcode()
-        } else if self.tx.streaming_text == (kind == MessageKind::Text) {
+        } else if self.tx.flags.has(TX_STREAMING_TEXT) == (kind == MessageKind::Text) {
             Opcode::Continuation
         } else {
             return Err(SendError::MessageInProgress);
@@ -324,14 +325,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 utf8.finish(len as usize).map_err(SendError::InvalidUtf8)?;
             }
         }
-        let needed = frame_len(payload.len(), self.client);
+        let needed = frame_len(payload.len(), self.tx.flags.has(TX_CLIENT));
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
         let header = self.frame_header(opcode, fin, payload.len());
         let n = write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })?;
-        self.tx.streaming = !fin;
-        self.tx.streaming_text = kind == MessageKind::Text;
+        self.tx.flags.set(TX_STREAMING, !fin);
+        self.tx
+            .flags
+            .set(TX_STREAMING_TEXT, kind == MessageKind::Text);
         // At most the message cap, a `u32`.
         self.tx.streamed_len = u32::try_from(len).unwrap_or(u32::MAX);
         self.tx.utf8 = utf8;
@@ -365,7 +368,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if payload.len() > MAX_CONTROL_PAYLOAD {
             return Err(SendError::ControlPayloadTooLong);
         }
-        let needed = frame_len(payload.len(), self.client);
+        let needed = frame_len(payload.len(), self.tx.flags.has(TX_CLIENT));
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
@@ -385,12 +388,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let Some((interval, timeout)) = self.config.keepalive_millis() else {
             return;
         };
-        if !self.open || self.tx.closing() || self.rx.close_received {
+        if !self.tx.flags.has(TX_OPEN) || self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED)
+        {
             return;
         }
         let now = now.as_millis();
-        if self.rx.activity || self.tx.alive == Alive::NotStarted {
-            self.rx.activity = false;
+        if self.rx.flags.has(RX_ACTIVITY) || self.tx.alive == Alive::NotStarted {
+            self.rx.flags.set(RX_ACTIVITY, false);
             self.tx.alive = Alive::Idle;
             self.tx.set_deadline(now.saturating_add(interval));
         }
@@ -398,10 +402,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         match self.tx.alive {
             Alive::PingSent if due => {
                 fail(&mut self.rx, &mut self.tx, ProtocolError::KeepaliveTimeout);
-                self.tx.unreported = true;
+                self.tx.flags.set(TX_UNREPORTED, true);
             }
             Alive::Idle if due => {
-                self.tx.ping = true;
+                self.tx.flags.set(TX_PING, true);
                 self.tx.ping_seq = self.tx.ping_seq.wrapping_add(1);
                 self.tx.alive = Alive::PingSent;
                 self.tx.set_deadline(now.saturating_add(timeout));
@@ -415,7 +419,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.config.keepalive_millis()?;
-        if !self.open || self.tx.closing() || self.rx.close_received {
+        if !self.tx.flags.has(TX_OPEN) || self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED)
+        {
             return None;
         }
         match self.tx.alive {

@@ -14,7 +14,10 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz" >&2
   cargo install cargo-fuzz --locked
 fi
-rustup toolchain list | grep -q '^nightly' || { echo "the nightly toolchain is required" >&2; exit 2; }
+if ! rustup toolchain list | grep -q '^nightly'; then
+  echo "installing the nightly toolchain (cargo fuzz needs -Z flags)" >&2
+  rustup toolchain install nightly --profile minimal || { echo "the nightly toolchain is required" >&2; exit 2; }
+fi
 
 cargo +nightly fuzz build
 TARGETS=${FUZZ_TARGETS:-$(cargo +nightly fuzz list)}

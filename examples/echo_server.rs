@@ -2,12 +2,22 @@
 //!
 //! ```sh
 //! cargo run --release --example echo_server -- 127.0.0.1:9001 [--max-message BYTES]
+//!     [--protocol NAME]... [--verbose] [--commands]
 //! ```
 //! One thread per connection, blocking `embedded-io` over `std::net`, limits
 //! at their defaults (1 MiB messages) unless `--max-message` raises them.
 //! This is the server the Autobahn fuzzing client is pointed at.
+//!
+//! For interop runs (`interop/`, `ci/interop.sh`):
+//! - `--protocol NAME` (repeatable): subprotocols the server supports, in its
+//!   order of preference; the first one the client offers is chosen.
+//! - `--verbose`: one line per connection on stdout with the subprotocols
+//!   and extensions the client offered and the subprotocol chosen, and one
+//!   with the Close the client sent (code and reason).
+//! - `--commands`: a text message `!close CODE REASON` is not echoed; the
+//!   server closes first with that code and reason.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
 #[path = "support/mod.rs"]
@@ -17,23 +27,45 @@ use embedded_io_adapters::std::FromStd;
 use wsframe::handshake::Limits;
 use wsframe::io::Answer;
 use wsframe::io::{Error, blocking::WebSocket};
-use wsframe::{Config, Connection, Event};
+use wsframe::{CloseCode, Config, Connection, Event};
+
+/// The command line, shared by every connection thread.
+struct Options {
+    max_message: usize,
+    /// Supported subprotocols, most preferred first (leaked: `Answer`
+    /// borrows them for `'static`, and they live as long as the process).
+    protocols: Vec<&'static str>,
+    verbose: bool,
+    commands: bool,
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut addr = "127.0.0.1:9001".to_owned();
-    let mut max_message = wsframe::DEFAULT_MAX_MESSAGE_LEN;
+    let mut options = Options {
+        max_message: wsframe::DEFAULT_MAX_MESSAGE_LEN,
+        protocols: Vec::new(),
+        verbose: false,
+        commands: false,
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--max-message" => {
-                max_message = args
+                options.max_message = args
                     .next()
                     .and_then(|v| v.parse().ok())
                     .expect("--max-message BYTES");
             }
+            "--protocol" => {
+                let name = args.next().expect("--protocol NAME");
+                options.protocols.push(String::leak(name));
+            }
+            "--verbose" => options.verbose = true,
+            "--commands" => options.commands = true,
             other => addr = other.to_owned(),
         }
     }
+    let options: &'static Options = Box::leak(Box::new(options));
     let listener = TcpListener::bind(&addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
     println!(
         "echo_server listening on ws://{}",
@@ -42,15 +74,23 @@ fn main() {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         std::thread::spawn(move || {
-            if let Err(e) = serve(stream, max_message) {
-                eprintln!("connection ended: {e}");
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            if let Err(e) = serve(stream, options) {
+                // One locked line on stdout, like the other log lines, so
+                // lines from concurrent connections never interleave.
+                println!("{peer} connection ended: {e}");
             }
         });
     }
 }
 
-fn serve(stream: TcpStream, max_message: usize) -> Result<(), Error<std::io::Error>> {
+fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Error>> {
     stream.set_nodelay(true).ok();
+    let peer = stream.peer_addr().ok();
+    let max_message = options.max_message;
     let config = Config::new()
         .with_max_message_len(max_message)
         .with_max_frame_len(max_message);
@@ -59,20 +99,54 @@ fn serve(stream: TcpStream, max_message: usize) -> Result<(), Error<std::io::Err
     let tx = vec![0u8; 64 * 1024];
     let conn = Connection::server(rx, config).expect("buffer is large enough");
     let mut ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
-    ws.accept::<32>(&Limits::DEFAULT, |_request| Answer::Accept(None))?;
-    let result = echo(&mut ws);
+    ws.accept::<32>(&Limits::DEFAULT, |request| {
+        let chosen = request.select_protocol(&options.protocols);
+        if options.verbose {
+            log_request(peer, request, chosen);
+        }
+        Answer::Accept(chosen)
+    })?;
+    let result = echo(&mut ws, options, peer);
     // Closed or failed (the Close is written): close the TCP connection
     // without a reset that could make the client drop our Close.
     support::linger(ws.into_parts().0.into_inner(), Duration::from_secs(2));
     result
 }
 
+/// One line: what the client offered and what was chosen.
+fn log_request<const N: usize>(
+    peer: Option<SocketAddr>,
+    request: &wsframe::handshake::Request<'_, N>,
+    chosen: Option<&str>,
+) {
+    let offered: Vec<&str> = request.protocols().collect();
+    let extensions: Vec<&str> = request.extensions().collect();
+    println!(
+        "{} handshake {}: protocols offered [{}] chosen {} extensions offered [{}] accepted none",
+        peer.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+        request.head().path,
+        offered.join(", "),
+        chosen.unwrap_or("none"),
+        extensions.join(", "),
+    );
+}
+
+/// `!close CODE REASON` as a close code and a reason.
+fn close_command(text: &str) -> Option<(u16, &str)> {
+    let rest = text.strip_prefix("!close ")?;
+    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some((code.parse().ok()?, reason))
+}
+
 fn echo(
     ws: &mut WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, wsframe::NoMask>,
+    options: &Options,
+    peer: Option<SocketAddr>,
 ) -> Result<(), Error<std::io::Error>> {
     // Echo into a scratch copy: the event borrows the receive buffer, and
     // sending needs the connection again.
     let mut scratch = Vec::new();
+    let mut closing = false;
     loop {
         let (kind, len) = match ws.read() {
             Ok(Event::Text(text)) => {
@@ -85,11 +159,35 @@ fn echo(
                 scratch.extend_from_slice(data);
                 (wsframe::MessageKind::Binary, scratch.len())
             }
-            Ok(Event::Close(_)) => continue, // the echo is written; next read reports Closed
+            Ok(Event::Close(frame)) => {
+                if options.verbose {
+                    let peer = peer.map_or_else(|| "?".to_owned(), |p| p.to_string());
+                    match frame {
+                        Some(f) => println!(
+                            "{peer} close received: code {} reason {:?}",
+                            f.code.as_u16(),
+                            f.reason
+                        ),
+                        None => println!("{peer} close received: no code"),
+                    }
+                }
+                continue; // the echo is written; next read reports Closed
+            }
             Ok(_) => continue,
             Err(Error::Closed) => return Ok(()),
             Err(e) => return Err(e),
         };
+        if closing {
+            continue; // our Close is out: no more messages
+        }
+        if options.commands && kind == wsframe::MessageKind::Text {
+            let text = std::str::from_utf8(&scratch[..len]).unwrap_or("");
+            if let Some((code, reason)) = close_command(text) {
+                ws.close(CloseCode::new(code), reason)?;
+                closing = true;
+                continue;
+            }
+        }
         ws.send(kind, &scratch[..len])?;
     }
 }

@@ -104,13 +104,42 @@ pub(crate) const fn duration_millis(d: Duration) -> u64 {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
-    max_message_len: usize,
-    max_frame_len: usize,
-    recv_mode: RecvMode,
-    auto_pong: bool,
-    fragment_size: usize,
-    keepalive: Option<Keepalive>,
+    // Stored narrow so that a `Connection` stays small on 32-bit targets:
+    // lengths as `u32` (saturating), keepalive in whole milliseconds (the
+    // unit of `Instant`), switches as bits.
+    max_message_len: u32,
+    max_frame_len: u32,
+    fragment_size: u32,
+    keepalive_interval_ms: u32,
+    keepalive_timeout_ms: u32,
+    flags: u8,
     allowed_rsv: Rsv,
+}
+
+/// `Config::flags`: [`RecvMode::Stream`].
+const STREAM: u8 = 1;
+/// `Config::flags`: auto-pong on.
+const AUTO_PONG: u8 = 2;
+/// `Config::flags`: keepalive on.
+const KEEPALIVE: u8 = 4;
+
+/// A length as stored: saturated at `u32::MAX`.
+const fn narrow(len: usize) -> u32 {
+    if len as u64 > u32::MAX as u64 {
+        u32::MAX
+    } else {
+        len as u32
+    }
+}
+
+/// A duration as stored: whole milliseconds, saturated at `u32::MAX` (49.7 days).
+const fn narrow_millis(d: Duration) -> u32 {
+    let ms = duration_millis(d);
+    if ms > u32::MAX as u64 {
+        u32::MAX
+    } else {
+        ms as u32
+    }
 }
 
 impl Default for Config {
@@ -126,12 +155,12 @@ impl Config {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
-            max_frame_len: DEFAULT_MAX_MESSAGE_LEN,
-            recv_mode: RecvMode::Message,
-            auto_pong: true,
+            max_message_len: narrow(DEFAULT_MAX_MESSAGE_LEN),
+            max_frame_len: narrow(DEFAULT_MAX_MESSAGE_LEN),
             fragment_size: 0,
-            keepalive: None,
+            keepalive_interval_ms: 0,
+            keepalive_timeout_ms: 0,
+            flags: AUTO_PONG,
             allowed_rsv: Rsv::NONE,
         }
     }
@@ -141,25 +170,29 @@ impl Config {
     /// would take the message past it is refused from its header with close
     /// code 1009, before any payload byte is read. Raising it lets a peer
     /// make you receive (and, in [`RecvMode::Message`], buffer) that much.
+    /// Values above `u32::MAX` (4 GiB − 1) are saturated to it.
     #[must_use]
     pub const fn with_max_message_len(mut self, len: usize) -> Self {
-        self.max_message_len = len;
+        self.max_message_len = narrow(len);
         self
     }
 
     /// The largest single received frame payload, in bytes. Default 1 MiB.
     /// Refused from the header with 1009 like the message cap. Raising it
-    /// has the same risk as raising the message cap.
+    /// has the same risk as raising the message cap. Saturated at `u32::MAX`.
     #[must_use]
     pub const fn with_max_frame_len(mut self, len: usize) -> Self {
-        self.max_frame_len = len;
+        self.max_frame_len = narrow(len);
         self
     }
 
     /// Whole messages or streamed chunks. Default [`RecvMode::Message`].
     #[must_use]
     pub const fn with_recv_mode(mut self, mode: RecvMode) -> Self {
-        self.recv_mode = mode;
+        self.flags = match mode {
+            RecvMode::Message => self.flags & !STREAM,
+            RecvMode::Stream => self.flags | STREAM,
+        };
         self
     }
 
@@ -168,25 +201,33 @@ impl Config {
     /// the caller must answer them with [`Connection::encode_pong`](crate::Connection::encode_pong).
     #[must_use]
     pub const fn with_auto_pong(mut self, on: bool) -> Self {
-        self.auto_pong = on;
+        self.flags = if on {
+            self.flags | AUTO_PONG
+        } else {
+            self.flags & !AUTO_PONG
+        };
         self
     }
 
     /// Split sent messages into frames of at most this many payload bytes
     /// (RFC 6455 §5.4). Default 0: every message is one frame. Small values
-    /// cost 2–14 header bytes per fragment.
+    /// cost 2–14 header bytes per fragment. Saturated at `u32::MAX`.
     #[must_use]
     pub const fn with_fragment_size(mut self, size: usize) -> Self {
-        self.fragment_size = size;
+        self.fragment_size = narrow(size);
         self
     }
 
     /// Ping after `interval` without receiving anything, and fail the
     /// connection (1011) if nothing arrives within `timeout` of that ping.
-    /// Default off. Short intervals cost traffic (and radio time).
+    /// Default off. Short intervals cost traffic (and radio time). Both are
+    /// kept in whole milliseconds (the unit of [`Instant`]), saturated at
+    /// `u32::MAX` ms (49.7 days).
     #[must_use]
     pub const fn with_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
-        self.keepalive = Some(Keepalive { interval, timeout });
+        self.keepalive_interval_ms = narrow_millis(interval);
+        self.keepalive_timeout_ms = narrow_millis(timeout);
+        self.flags |= KEEPALIVE;
         self
     }
 
@@ -202,37 +243,60 @@ impl Config {
     /// See [`Config::with_max_message_len`].
     #[must_use]
     pub const fn max_message_len(&self) -> usize {
-        self.max_message_len
+        self.max_message_len as usize
     }
 
     /// See [`Config::with_max_frame_len`].
     #[must_use]
     pub const fn max_frame_len(&self) -> usize {
-        self.max_frame_len
+        self.max_frame_len as usize
     }
 
     /// See [`Config::with_recv_mode`].
     #[must_use]
     pub const fn recv_mode(&self) -> RecvMode {
-        self.recv_mode
+        if self.flags & STREAM == 0 {
+            RecvMode::Message
+        } else {
+            RecvMode::Stream
+        }
     }
 
     /// See [`Config::with_auto_pong`].
     #[must_use]
     pub const fn auto_pong(&self) -> bool {
-        self.auto_pong
+        self.flags & AUTO_PONG != 0
     }
 
     /// See [`Config::with_fragment_size`].
     #[must_use]
     pub const fn fragment_size(&self) -> usize {
-        self.fragment_size
+        self.fragment_size as usize
     }
 
     /// See [`Config::with_keepalive`].
     #[must_use]
     pub const fn keepalive(&self) -> Option<Keepalive> {
-        self.keepalive
+        if self.flags & KEEPALIVE == 0 {
+            return None;
+        }
+        Some(Keepalive {
+            interval: Duration::from_millis(self.keepalive_interval_ms as u64),
+            timeout: Duration::from_millis(self.keepalive_timeout_ms as u64),
+        })
+    }
+
+    /// The keepalive interval and timeout in milliseconds, without the
+    /// round trip through `Duration`.
+    pub(crate) const fn keepalive_millis(&self) -> Option<(u64, u64)> {
+        if self.flags & KEEPALIVE == 0 {
+            None
+        } else {
+            Some((
+                self.keepalive_interval_ms as u64,
+                self.keepalive_timeout_ms as u64,
+            ))
+        }
     }
 
     /// See [`Config::with_allowed_rsv`].
@@ -248,12 +312,12 @@ impl defmt::Format for Config {
         defmt::write!(
             f,
             "Config {{ max_message_len: {=usize}, max_frame_len: {=usize}, recv_mode: {}, auto_pong: {=bool}, fragment_size: {=usize}, keepalive: {} }}",
-            self.max_message_len,
-            self.max_frame_len,
-            self.recv_mode,
-            self.auto_pong,
-            self.fragment_size,
-            self.keepalive
+            self.max_message_len(),
+            self.max_frame_len(),
+            self.recv_mode(),
+            self.auto_pong(),
+            self.fragment_size(),
+            self.keepalive()
         );
     }
 }

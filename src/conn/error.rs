@@ -192,3 +192,86 @@ impl fmt::Display for BufferTooSmall {
 }
 
 impl core::error::Error for BufferTooSmall {}
+
+/// [`pack`] code of [`ProtocolError::KeepaliveTimeout`], the one fault
+/// found while an event may still be pending.
+pub(super) const KEEPALIVE: u8 = 21;
+
+/// A fault as one byte (never 0) and a 64-bit argument, so that a
+/// connection need not hold a whole `ProtocolError` (24 bytes on 32-bit
+/// targets). Caps are not kept: [`unpack`] is given them back.
+pub(super) const fn pack(error: ProtocolError) -> (u8, u64) {
+    match error {
+        ProtocolError::Frame(e) => match e {
+            FrameError::ReservedBitsSet => (1, 0),
+            FrameError::ReservedOpcode(op) => (2, op as u64),
+            FrameError::ControlFrameTooLong => (3, 0),
+            FrameError::FragmentedControlFrame => (4, 0),
+            FrameError::NonMinimalLength => (5, 0),
+            FrameError::LengthTopBitSet => (6, 0),
+        },
+        ProtocolError::UnmaskedClientFrame => (7, 0),
+        ProtocolError::MaskedServerFrame => (8, 0),
+        ProtocolError::UnexpectedContinuation => (9, 0),
+        ProtocolError::ExpectedContinuation => (10, 0),
+        ProtocolError::InvalidUtf8(e) => {
+            let code = if e.is_incomplete() { 12 } else { 11 };
+            (code, e.valid_up_to() as u64)
+        }
+        ProtocolError::InvalidClose(e) => match e {
+            CloseError::OneBytePayload => (13, 0),
+            CloseError::PayloadTooLong => (14, 0),
+            CloseError::InvalidCode(code) => (15, code as u64),
+            CloseError::InvalidReason => (16, 0),
+            CloseError::ReasonTooLong => (17, 0),
+            CloseError::BufferTooSmall { needed } => (18, needed as u64),
+        },
+        ProtocolError::MessageTooLong { len, .. } => (19, len),
+        ProtocolError::FrameTooLong { len, .. } => (20, len),
+        ProtocolError::KeepaliveTimeout => (KEEPALIVE, 0),
+    }
+}
+
+/// The fault [`pack`] packed, with the caps in force (`max_message` for
+/// [`ProtocolError::MessageTooLong`], `max_frame` for
+/// [`ProtocolError::FrameTooLong`]); `None` for 0.
+pub(super) fn unpack(
+    code: u8,
+    wide: u64,
+    max_message: u64,
+    max_frame: u64,
+) -> Option<ProtocolError> {
+    let narrow = usize::try_from(wide).unwrap_or(usize::MAX);
+    let byte = u8::try_from(wide).unwrap_or(u8::MAX);
+    let short = u16::try_from(wide).unwrap_or(u16::MAX);
+    Some(match code {
+        1 => ProtocolError::Frame(FrameError::ReservedBitsSet),
+        2 => ProtocolError::Frame(FrameError::ReservedOpcode(byte)),
+        3 => ProtocolError::Frame(FrameError::ControlFrameTooLong),
+        4 => ProtocolError::Frame(FrameError::FragmentedControlFrame),
+        5 => ProtocolError::Frame(FrameError::NonMinimalLength),
+        6 => ProtocolError::Frame(FrameError::LengthTopBitSet),
+        7 => ProtocolError::UnmaskedClientFrame,
+        8 => ProtocolError::MaskedServerFrame,
+        9 => ProtocolError::UnexpectedContinuation,
+        10 => ProtocolError::ExpectedContinuation,
+        11 => ProtocolError::InvalidUtf8(Utf8Error::at(narrow, false)),
+        12 => ProtocolError::InvalidUtf8(Utf8Error::at(narrow, true)),
+        13 => ProtocolError::InvalidClose(CloseError::OneBytePayload),
+        14 => ProtocolError::InvalidClose(CloseError::PayloadTooLong),
+        15 => ProtocolError::InvalidClose(CloseError::InvalidCode(short)),
+        16 => ProtocolError::InvalidClose(CloseError::InvalidReason),
+        17 => ProtocolError::InvalidClose(CloseError::ReasonTooLong),
+        18 => ProtocolError::InvalidClose(CloseError::BufferTooSmall { needed: narrow }),
+        19 => ProtocolError::MessageTooLong {
+            len: wide,
+            max: max_message,
+        },
+        20 => ProtocolError::FrameTooLong {
+            len: wide,
+            max: max_frame,
+        },
+        KEEPALIVE => ProtocolError::KeepaliveTimeout,
+        _ => return None,
+    })
+}

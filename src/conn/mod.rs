@@ -42,7 +42,7 @@ pub use error::{BufferTooSmall, ProtocolError, SendError};
 
 use crate::close::{CloseCode, CloseFrame};
 use crate::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
-use crate::utf8::Validator;
+use crate::utf8::{Utf8Error, Validator};
 
 /// Bytes at the front of the receive buffer reserved for control payloads:
 /// 125 for the one being received, 125 for the one owed.
@@ -150,136 +150,291 @@ pub enum State {
     Closed,
 }
 
-/// A close we owe the peer.
+/// A close we owe the peer; its argument is in `Tx::close_arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PendingClose {
-    /// The caller's close; its payload (length) is in the tx control slot.
-    User(u8),
-    /// The echo of the peer's close code (§5.5.1).
-    Echo(Option<CloseCode>),
-    /// Failing the connection.
-    Error(ProtocolError),
+    None,
+    /// The caller's close; its payload is in the tx control slot and its
+    /// length in `close_arg`.
+    User,
+    /// The echo of the peer's close code (§5.5.1): `close_arg`, 0 for none.
+    Echo,
+    /// Failing the connection with the fault in `Tx::failed`.
+    Error,
 }
 
-/// Transmit-side state: what is owed and what was sent.
-#[derive(Clone, Copy, Debug)]
-struct Tx {
-    close: Option<PendingClose>,
-    close_sent: bool,
-    failed: Option<ProtocolError>,
-    /// A failure found outside `poll_event` (keepalive) that it has not reported yet.
-    unreported: bool,
-    /// An owed pong; its payload (length) is in the tx control slot.
-    pong: Option<u8>,
-    /// A keepalive ping is owed.
-    ping: bool,
-    ping_seq: u32,
-    /// A message sent with `encode_fragment` is unfinished.
-    streaming: Option<MessageKind>,
-    streamed_len: u64,
-    utf8: Validator,
+/// The event `advance` found, so that the borrow of the buffer is taken only
+/// when the event is built. Its indices are in the receive state: a message
+/// or chunk at `Rx::start`, `Rx::msg_len` bytes; a control payload of
+/// `Rx::seen` bytes at the front of the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ready {
+    None,
+    Message,
+    Chunk,
+    Ping,
+    Pong,
+    Close,
 }
 
-impl Tx {
-    const fn new() -> Self {
-        Self {
-            close: None,
-            close_sent: false,
-            failed: None,
-            unreported: false,
-            pong: None,
-            ping: false,
-            ping_seq: 0,
-            streaming: None,
-            streamed_len: 0,
-            utf8: Validator::new(),
-        }
+/// Keepalive progress on the caller's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Alive {
+    /// The first `handle_timeout` starts the clock.
+    NotStarted,
+    /// Waiting for input; a ping is owed at the deadline.
+    Idle,
+    /// A ping was sent; the peer is dead at the deadline.
+    PingSent,
+}
+
+/// The first bytes of a UTF-8 sequence split between pieces of a text
+/// message: the state of a [`Validator`] between two pieces, in 4 bytes.
+/// Together with the count of bytes validated before it, it rebuilds the
+/// validator exactly (see [`Carry::feed`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Carry {
+    bytes: [u8; 3],
+    len: u8,
+}
+
+impl Carry {
+    /// The validator this state stands for, counting from the carried bytes.
+    fn validator(&self) -> Validator {
+        let mut v = Validator::new();
+        // A valid prefix of one sequence: the validator only keeps it.
+        let _ = v.feed(self.carried());
+        v
     }
 
-    /// Fail the connection (§7.1.7): queue a Close with the fault's code
-    /// unless one was already queued, and stop reading.
-    fn fail(&mut self, error: ProtocolError) -> ProtocolError {
-        if self.failed.is_none() {
-            self.failed = Some(error);
-            if self.close.is_none() && !self.close_sent {
-                self.close = Some(PendingClose::Error(error));
+    fn carried(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
+    /// A validator's error, counted from the message start: `total` bytes
+    /// were fed before the validator rebuilt from `self`.
+    fn rebase(&self, total: usize, e: Utf8Error) -> Utf8Error {
+        let base = total.saturating_sub(self.carried().len());
+        Utf8Error::at(base.saturating_add(e.valid_up_to()), e.is_incomplete())
+    }
+
+    /// Validate `piece`, which follows `before` bytes of the message
+    /// (counting the carried ones), and carry its unfinished tail. Errors
+    /// are those a [`Validator`] fed the whole message would report; on
+    /// error `self` is unchanged.
+    fn feed(&mut self, before: usize, piece: &[u8]) -> Result<(), Utf8Error> {
+        let mut v = self.validator();
+        v.feed(piece).map_err(|e| self.rebase(before, e))?;
+        let mut next = Self::default();
+        if !v.is_complete() {
+            // The carried tail: from the lead byte among the last three.
+            for &b in self.carried().iter().chain(piece).rev().take(3) {
+                next.bytes.rotate_right(1);
+                if let Some(first) = next.bytes.first_mut() {
+                    *first = b;
+                }
+                next.len += 1;
+                if b & 0xC0 != 0x80 {
+                    break;
+                }
             }
-            self.pong = None;
-            self.ping = false;
         }
-        error
+        *self = next;
+        Ok(())
     }
 
-    const fn closing(&self) -> bool {
-        self.close.is_some() || self.close_sent || self.failed.is_some()
+    /// The message ends after `total` bytes: is it complete?
+    fn finish(&self, total: usize) -> Result<(), Utf8Error> {
+        self.validator().finish().map_err(|e| self.rebase(total, e))
     }
 }
 
-/// A data message being received.
-#[derive(Clone, Copy, Debug)]
-struct RxMessage {
-    kind: MessageKind,
-    /// Declared payload bytes of the frames seen so far.
-    declared: u64,
-    /// Bytes delivered so far (stream mode).
-    delivered: u64,
-    utf8: Validator,
-}
-
-/// The frame whose payload is being received.
-#[derive(Clone, Copy, Debug)]
-struct RxFrame {
-    opcode: Opcode,
-    fin: bool,
-    remaining: u64,
-    mask: Option<[u8; 4]>,
-    /// Payload bytes seen so far (for the mask phase and control payloads).
-    seen: usize,
-}
+/// `Rx::frame`: the frame's opcode is in the low four bits.
+const FRAME_OPCODE: u8 = 0x0F;
+/// `Rx::frame`: a frame's payload is being received.
+const FRAME_ACTIVE: u8 = 0x80;
+/// `Rx::frame`: it has FIN.
+const FRAME_FIN: u8 = 0x40;
+/// `Rx::frame`: it is masked with `Rx::mask`.
+const FRAME_MASKED: u8 = 0x20;
 
 /// Receive-side state: indices into the data region of the buffer.
 #[derive(Clone, Copy, Debug)]
 struct Rx {
-    /// Start of retained bytes: the message being assembled.
+    /// Start of retained bytes: the message being assembled (in stream
+    /// mode, the chunk being handed out).
     start: usize,
-    /// Assembled message bytes at `start` (message mode).
+    /// Retained bytes at `start`.
     msg_len: usize,
     /// Next unprocessed byte.
     parse: usize,
     /// End of received bytes.
     filled: usize,
-    /// The last event borrowed the data region; drop it on the next call.
-    release: bool,
-    frame: Option<RxFrame>,
-    message: Option<RxMessage>,
+    /// Payload bytes of the current frame still to come (0 between frames).
+    /// Once the connection failed, the high half of the fault's argument.
+    remaining: u32,
+    /// Declared payload bytes of the data message's frames so far. Once the
+    /// connection failed, the low half of the fault's argument.
+    declared: u32,
+    /// The current frame's masking key.
+    mask: [u8; 4],
+    /// UTF-8 carried between pieces of a text message.
+    utf8: Carry,
+    /// Payload bytes of the current frame seen so far: exact for a control
+    /// frame (it is the payload length once complete), modulo 256 for a
+    /// data frame, where only the mask phase (modulo 4) matters.
+    seen: u8,
+    /// `FRAME_*`.
+    frame: u8,
+    /// A data message is in progress.
+    message: bool,
+    /// Its kind (kept after it ends, for the last event).
+    text: bool,
     close_received: bool,
     /// Bytes arrived since the last keepalive tick.
     activity: bool,
+    /// The last event borrowed the data region; drop it on the next call.
+    release: bool,
+    ready: Ready,
 }
 
-/// Keepalive bookkeeping on the caller's clock.
+impl Rx {
+    const fn opcode(&self) -> Opcode {
+        match Opcode::from_u8(self.frame & FRAME_OPCODE) {
+            Some(op) => op,
+            None => Opcode::Continuation,
+        }
+    }
+
+    const fn frame_active(&self) -> bool {
+        self.frame & FRAME_ACTIVE != 0
+    }
+
+    const fn kind(&self) -> MessageKind {
+        if self.text {
+            MessageKind::Text
+        } else {
+            MessageKind::Binary
+        }
+    }
+
+    /// Payload bytes of the data message received so far.
+    fn message_received(&self) -> u32 {
+        let pending = if self.frame_active() && !self.opcode().is_control() {
+            self.remaining
+        } else {
+            0
+        };
+        self.declared.saturating_sub(pending)
+    }
+}
+
+/// Transmit-side state: what is owed and what was sent.
 #[derive(Clone, Copy, Debug)]
-struct Alive {
-    idle_since: Option<Instant>,
-    ping_sent: Option<Instant>,
+struct Tx {
+    /// The keepalive deadline (see `Alive`), milliseconds, as two halves so
+    /// that the state needs no 8-byte alignment.
+    deadline: [u32; 2],
+    ping_seq: u32,
+    /// Bytes of the message sent with `encode_fragment` so far.
+    streamed_len: u32,
+    /// `PendingClose::User`: the payload length; `Echo`: the code or 0.
+    close_arg: u16,
+    close: PendingClose,
+    /// The fault that failed the connection, packed (see `error::pack`);
+    /// 0 for none. Its 64-bit argument lives in `Rx::remaining:declared`.
+    failed: u8,
+    close_sent: bool,
+    /// A failure found outside `poll_event` (keepalive) that it has not reported yet.
+    unreported: bool,
+    /// An owed pong's payload length (in the tx control slot), or `NO_PONG`.
+    pong: u8,
+    /// A keepalive ping is owed.
+    ping: bool,
+    /// A message sent with `encode_fragment` is unfinished.
+    streaming: bool,
+    /// Its kind.
+    streaming_text: bool,
+    alive: Alive,
+    utf8: Carry,
+}
+
+/// `Tx::pong` when no pong is owed.
+const NO_PONG: u8 = u8::MAX;
+
+impl Tx {
+    const fn new() -> Self {
+        Self {
+            deadline: [0; 2],
+            ping_seq: 0,
+            streamed_len: 0,
+            close_arg: 0,
+            close: PendingClose::None,
+            failed: 0,
+            close_sent: false,
+            unreported: false,
+            pong: NO_PONG,
+            ping: false,
+            streaming: false,
+            streaming_text: false,
+            alive: Alive::NotStarted,
+            utf8: Carry {
+                bytes: [0; 3],
+                len: 0,
+            },
+        }
+    }
+
+    const fn closing(&self) -> bool {
+        !matches!(self.close, PendingClose::None) || self.close_sent || self.failed != 0
+    }
+
+    const fn deadline(&self) -> Instant {
+        let [hi, lo] = self.deadline;
+        Instant::from_millis(((hi as u64) << 32) | lo as u64)
+    }
+
+    const fn set_deadline(&mut self, at: u64) {
+        self.deadline = [(at >> 32) as u32, at as u32];
+    }
+}
+
+/// Fail the connection (§7.1.7): queue a Close with the fault's code
+/// unless one was already queued, and stop reading. The receive fields the
+/// fault's argument is kept in are dead from here on.
+fn fail(rx: &mut Rx, tx: &mut Tx, error: ProtocolError) -> ProtocolError {
+    if tx.failed == 0 {
+        let (code, wide) = error::pack(error);
+        tx.failed = code;
+        if code != error::KEEPALIVE {
+            // A pending event still reads these; keepalive has no argument.
+            rx.remaining = (wide >> 32) as u32;
+            rx.declared = wide as u32;
+        }
+        if matches!(tx.close, PendingClose::None) && !tx.close_sent {
+            tx.close = PendingClose::Error;
+        }
+        tx.pong = NO_PONG;
+        tx.ping = false;
+    }
+    error
 }
 
 /// One WebSocket connection's protocol state, for either role, over a
 /// caller-owned receive buffer `B` (`&mut [u8]`, `[u8; N]`, …).
 ///
 /// See the [module documentation](self) for the call order. Connections
-/// are independent values: no globals, no shared state.
+/// are independent values: no globals, no shared state. The state is
+/// packed: about 100 bytes on a 32-bit target besides `B` and `M`.
 #[derive(Debug)]
 pub struct Connection<B, M = NoMask> {
     buf: B,
     masks: M,
     config: Config,
-    role: Role,
-    open: bool,
     rx: Rx,
     tx: Tx,
-    alive: Alive,
-    ready: Option<recv::Ready>,
+    client: bool,
+    open: bool,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Connection<B, NoMask> {
@@ -315,32 +470,38 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             buf,
             masks,
             config,
-            role,
+            client: matches!(role, Role::Client),
             open: false,
             rx: Rx {
                 start: 0,
                 msg_len: 0,
                 parse: 0,
                 filled: 0,
-                release: false,
-                frame: None,
-                message: None,
+                remaining: 0,
+                declared: 0,
+                mask: [0; 4],
+                utf8: Carry::default(),
+                seen: 0,
+                frame: 0,
+                message: false,
+                text: false,
                 close_received: false,
                 activity: false,
+                release: false,
+                ready: Ready::None,
             },
             tx: Tx::new(),
-            alive: Alive {
-                idle_since: None,
-                ping_sent: None,
-            },
-            ready: None,
         })
     }
 
     /// The role.
     #[must_use]
     pub const fn role(&self) -> Role {
-        self.role
+        if self.client {
+            Role::Client
+        } else {
+            Role::Server
+        }
     }
 
     /// The configuration.
@@ -354,7 +515,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     pub const fn state(&self) -> State {
         if !self.open {
             State::Connecting
-        } else if self.tx.close_sent && (self.rx.close_received || self.tx.failed.is_some()) {
+        } else if self.tx.close_sent && (self.rx.close_received || self.tx.failed != 0) {
             State::Closed
         } else if self.tx.closing() || self.rx.close_received {
             State::Closing
@@ -371,8 +532,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     /// The fault that failed the connection, if one did.
     #[must_use]
-    pub const fn error(&self) -> Option<ProtocolError> {
-        self.tx.failed
+    pub fn error(&self) -> Option<ProtocolError> {
+        let wide = (u64::from(self.rx.remaining) << 32) | u64::from(self.rx.declared);
+        error::unpack(
+            self.tx.failed,
+            wide,
+            self.max_message_len() as u64,
+            self.config.max_frame_len() as u64,
+        )
     }
 
     /// The largest message this connection accepts: the configured cap and,
@@ -433,8 +600,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let frame = CloseFrame { code, reason };
         let len =
             crate::close::encode_payload(Some(&frame), slot).map_err(SendError::InvalidClose)?;
-        self.tx.close = Some(PendingClose::User(u8::try_from(len).unwrap_or(0)));
-        self.tx.pong = None;
+        self.tx.close = PendingClose::User;
+        self.tx.close_arg = u16::try_from(len).unwrap_or(0);
+        self.tx.pong = NO_PONG;
         self.tx.ping = false;
         Ok(())
     }

@@ -1,35 +1,14 @@
 //! The receive path: bytes in, events out.
 
 use super::{
-    CONTROL_RESERVE, Chunk, Connection, Event, MaskSource, MessageKind, PendingClose, RecvMode,
-    Role, RxFrame, RxMessage,
+    CONTROL_RESERVE, Chunk, Connection, Event, FRAME_ACTIVE, FRAME_FIN, FRAME_MASKED, FRAME_OPCODE,
+    MaskSource, NO_PONG, PendingClose, Ready, RecvMode, fail,
 };
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
 use crate::mask;
-use crate::utf8::{Utf8Error, Validator};
+use crate::utf8::Utf8Error;
 use crate::{ProtocolError, Status};
-
-/// What `advance` found, as indices, so the borrow of the buffer is taken
-/// only when the event is built.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Ready {
-    Message {
-        kind: MessageKind,
-        start: usize,
-        len: usize,
-    },
-    Chunk {
-        kind: MessageKind,
-        start: usize,
-        len: usize,
-        offset: u64,
-        last: bool,
-    },
-    Ping(usize),
-    Pong(usize),
-    Close(usize),
-}
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// Free space at the end of the receive buffer: read transport bytes
@@ -45,7 +24,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let tail = data.len().saturating_sub(rx.filled);
         let retained_end = rx.start + rx.msg_len;
         // An event found by `process` but not yet taken pins the bytes it refers to.
-        let movable = self.ready.is_none() && (rx.start > 0 || rx.parse > retained_end);
+        let movable = rx.ready == Ready::None && (rx.start > 0 || rx.parse > retained_end);
         if movable && (tail < data.len() / 2 || tail < MAX_HEADER_LEN) {
             if rx.msg_len > 0 && rx.start > 0 {
                 data.copy_within(rx.start..retained_end, 0);
@@ -103,52 +82,43 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// with its code is then owed (see [`Connection::poll_transmit`]) and no
     /// further input is processed.
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, ProtocolError> {
-        let ready = match self.ready.take() {
-            Some(ready) => ready,
-            None => match self.advance()? {
-                Some(ready) => ready,
-                None => return Ok(None),
+        let ready = match core::mem::replace(&mut self.rx.ready, Ready::None) {
+            Ready::None => match self.advance()? {
+                Ready::None => return Ok(None),
+                ready => ready,
             },
+            ready => ready,
         };
-        let Self { buf, tx, .. } = self;
+        let Self { buf, rx, tx, .. } = self;
         let buf = buf.as_mut();
+        let (start, len) = (rx.start, rx.msg_len);
+        let control = usize::from(rx.seen);
         let event = match ready {
-            Ready::Message {
-                kind: MessageKind::Binary,
-                start,
-                len,
-            } => Event::Binary(slice(data(buf), start, len)),
-            Ready::Message {
-                kind: MessageKind::Text,
-                start,
-                len,
-            } => {
+            Ready::Message if !rx.text => Event::Binary(slice(data(buf), start, len)),
+            Ready::Message => {
                 // Already validated as it arrived (fail-fast); this second
                 // pass only produces the `&str` without `unsafe`.
                 match core::str::from_utf8(slice(data(buf), start, len)) {
                     Ok(text) => Event::Text(text),
                     Err(e) => {
                         let error = Utf8Error::from_core(e);
-                        return Err(tx.fail(ProtocolError::InvalidUtf8(error)));
+                        return Err(fail(rx, tx, ProtocolError::InvalidUtf8(error)));
                     }
                 }
             }
-            Ready::Chunk {
-                kind,
-                start,
-                len,
-                offset,
-                last,
-            } => Event::Chunk(Chunk {
-                kind,
-                data: slice(data(buf), start, len),
-                offset,
-                last,
-            }),
-            Ready::Ping(len) => Event::Ping(slice(buf, 0, len)),
-            Ready::Pong(len) => Event::Pong(slice(buf, 0, len)),
-            Ready::Close(len) => {
-                Event::Close(close::parse_payload(slice(buf, 0, len)).ok().flatten())
+            Ready::Chunk => {
+                let end = u64::from(rx.message_received());
+                Event::Chunk(Chunk {
+                    kind: rx.kind(),
+                    data: slice(data(buf), start, len),
+                    offset: end.saturating_sub(len as u64),
+                    last: !rx.message,
+                })
+            }
+            Ready::Ping => Event::Ping(slice(buf, 0, control)),
+            Ready::Pong => Event::Pong(slice(buf, 0, control)),
+            Ready::Close | Ready::None => {
+                Event::Close(close::parse_payload(slice(buf, 0, control)).ok().flatten())
             }
         };
         Ok(Some(event))
@@ -162,10 +132,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// # Errors
     /// As [`Connection::poll_event`].
     pub fn process(&mut self) -> Result<bool, ProtocolError> {
-        if self.ready.is_none() {
-            self.ready = self.advance()?;
+        if self.rx.ready == Ready::None {
+            self.rx.ready = self.advance()?;
         }
-        Ok(self.ready.is_some())
+        Ok(self.rx.ready != Ready::None)
     }
 
     fn apply_release(&mut self) {
@@ -176,117 +146,118 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         }
     }
 
+    fn fail(&mut self, error: ProtocolError) -> ProtocolError {
+        fail(&mut self.rx, &mut self.tx, error)
+    }
+
     /// Run the receive state machine until an event is ready or input runs out.
-    fn advance(&mut self) -> Result<Option<Ready>, ProtocolError> {
-        if let Some(error) = self.tx.failed {
-            return if core::mem::take(&mut self.tx.unreported) {
-                Err(error)
-            } else {
-                Ok(None)
+    fn advance(&mut self) -> Result<Ready, ProtocolError> {
+        if self.tx.failed != 0 {
+            return match self.error() {
+                Some(error) if core::mem::take(&mut self.tx.unreported) => Err(error),
+                _ => Ok(Ready::None),
             };
         }
         if !self.open || self.rx.close_received {
-            return Ok(None);
+            return Ok(Ready::None);
         }
         self.apply_release();
         loop {
-            let Some(mut frame) = self.rx.frame else {
+            if !self.rx.frame_active() {
                 if !self.read_header()? {
-                    return Ok(None);
+                    return Ok(Ready::None);
                 }
                 continue;
-            };
-            let buf = self.buf.as_mut();
-            let available = self.rx.filled.saturating_sub(self.rx.parse);
-            let take = usize::try_from(frame.remaining).map_or(available, |r| r.min(available));
-            let from = self.rx.parse;
-            if frame.opcode.is_control() {
-                let (ctrl, data) = buf.split_at_mut(CONTROL_RESERVE);
-                let dst = ctrl
-                    .get_mut(frame.seen..frame.seen + take)
-                    .unwrap_or_default();
-                dst.copy_from_slice(data.get(from..from + take).unwrap_or_default());
-                if let Some(key) = frame.mask {
-                    mask::apply(key, frame.seen, dst);
-                }
-                frame.seen += take;
-                frame.remaining -= take as u64;
-                self.rx.parse += take;
-                if frame.remaining > 0 {
-                    self.rx.frame = Some(frame);
-                    return Ok(None);
-                }
-                self.rx.frame = None;
-                return self.on_control(frame.opcode, frame.seen).map(Some);
             }
-            let Some(mut message) = self.rx.message else {
+            let rx = &mut self.rx;
+            let buf = self.buf.as_mut();
+            let available = rx.filled.saturating_sub(rx.parse);
+            let take = usize::try_from(rx.remaining).map_or(available, |r| r.min(available));
+            let from = rx.parse;
+            let key = (rx.frame & FRAME_MASKED != 0).then_some(rx.mask);
+            let opcode = rx.opcode();
+            // `take` is at most the frame's remaining `u32`.
+            let take32 = u32::try_from(take).unwrap_or(u32::MAX);
+            if opcode.is_control() {
+                let seen = usize::from(rx.seen);
+                let (ctrl, data) = buf.split_at_mut(CONTROL_RESERVE);
+                let dst = ctrl.get_mut(seen..seen + take).unwrap_or_default();
+                dst.copy_from_slice(data.get(from..from + take).unwrap_or_default());
+                if let Some(key) = key {
+                    mask::apply(key, seen, dst);
+                }
+                // A control payload is at most 125 bytes.
+                rx.seen = u8::try_from(seen + take).unwrap_or(u8::MAX);
+                rx.remaining -= take32;
+                rx.parse += take;
+                if rx.remaining > 0 {
+                    return Ok(Ready::None);
+                }
+                rx.frame = 0;
+                return self.on_control(opcode, usize::from(self.rx.seen));
+            }
+            if !rx.message {
                 // Unreachable: a data frame always has a message.
-                self.rx.frame = None;
+                rx.frame = 0;
                 continue;
-            };
+            }
             let data = data_mut(buf);
             let chunk = data.get_mut(from..from + take).unwrap_or_default();
-            if let Some(key) = frame.mask {
-                mask::apply(key, frame.seen, chunk);
+            if let Some(key) = key {
+                mask::apply(key, usize::from(rx.seen), chunk);
             }
-            if message.kind == MessageKind::Text {
-                if let Err(e) = message.utf8.feed(chunk) {
-                    return Err(self.tx.fail(ProtocolError::InvalidUtf8(e)));
+            let before = rx.message_received() as usize;
+            if rx.text {
+                if let Err(e) = rx.utf8.feed(before, chunk) {
+                    return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }
             }
-            frame.seen += take;
-            frame.remaining -= take as u64;
-            self.rx.parse += take;
-            let frame_done = frame.remaining == 0;
-            let last = frame_done && frame.fin;
-            self.rx.frame = if frame_done { None } else { Some(frame) };
-            if last && message.kind == MessageKind::Text {
-                if let Err(e) = message.utf8.finish() {
-                    return Err(self.tx.fail(ProtocolError::InvalidUtf8(e)));
+            let rx = &mut self.rx;
+            rx.seen = rx.seen.wrapping_add(take as u8);
+            rx.remaining -= take32;
+            rx.parse += take;
+            let frame_done = rx.remaining == 0;
+            let last = frame_done && rx.frame & FRAME_FIN != 0;
+            if frame_done {
+                rx.frame = 0;
+            }
+            if last && rx.text {
+                if let Err(e) = rx.utf8.finish(before + take) {
+                    return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }
             }
+            let rx = &mut self.rx;
             match self.config.recv_mode() {
                 RecvMode::Message => {
-                    let to = self.rx.start + self.rx.msg_len;
+                    let to = rx.start + rx.msg_len;
                     if to != from && take > 0 {
                         data.copy_within(from..from + take, to);
                     }
-                    self.rx.msg_len += take;
+                    rx.msg_len += take;
                     if !frame_done {
-                        self.rx.message = Some(message);
-                        return Ok(None);
+                        return Ok(Ready::None);
                     }
                     if !last {
-                        self.rx.message = Some(message);
                         continue;
                     }
-                    self.rx.message = None;
-                    self.rx.release = true;
-                    return Ok(Some(Ready::Message {
-                        kind: message.kind,
-                        start: self.rx.start,
-                        len: self.rx.msg_len,
-                    }));
+                    rx.message = false;
+                    rx.release = true;
+                    return Ok(Ready::Message);
                 }
                 RecvMode::Stream => {
                     if take == 0 && !last {
-                        self.rx.message = Some(message);
                         if frame_done {
                             continue;
                         }
-                        return Ok(None);
+                        return Ok(Ready::None);
                     }
-                    let offset = message.delivered;
-                    message.delivered += take as u64;
-                    self.rx.message = if last { None } else { Some(message) };
-                    self.rx.release = true;
-                    return Ok(Some(Ready::Chunk {
-                        kind: message.kind,
-                        start: from,
-                        len: take,
-                        offset,
-                        last,
-                    }));
+                    if last {
+                        rx.message = false;
+                    }
+                    rx.start = from;
+                    rx.msg_len = take;
+                    rx.release = true;
+                    return Ok(Ready::Chunk);
                 }
             }
         }
@@ -300,64 +271,60 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let (header, header_len) = match Header::decode_with(input, self.config.allowed_rsv()) {
             Ok(Status::Complete(done)) => done,
             Ok(Status::Partial { .. }) => return Ok(false),
-            Err(e) => return Err(self.tx.fail(e.into())),
+            Err(e) => return Err(self.fail(e.into())),
         };
-        match (self.role, header.mask.is_some()) {
-            (Role::Server, false) => return Err(self.tx.fail(ProtocolError::UnmaskedClientFrame)),
-            (Role::Client, true) => return Err(self.tx.fail(ProtocolError::MaskedServerFrame)),
+        match (self.client, header.mask.is_some()) {
+            (false, false) => return Err(self.fail(ProtocolError::UnmaskedClientFrame)),
+            (true, true) => return Err(self.fail(ProtocolError::MaskedServerFrame)),
             _ => {}
         }
         let len = header.payload_len;
         if !header.opcode.is_control() {
             let max_frame = self.config.max_frame_len() as u64;
             if len > max_frame {
-                return Err(self.tx.fail(ProtocolError::FrameTooLong {
+                return Err(self.fail(ProtocolError::FrameTooLong {
                     len,
                     max: max_frame,
                 }));
             }
-            let message = match (header.opcode, self.rx.message) {
-                (Opcode::Continuation, None) => {
-                    return Err(self.tx.fail(ProtocolError::UnexpectedContinuation));
+            let declared = match (header.opcode, self.rx.message) {
+                (Opcode::Continuation, false) => {
+                    return Err(self.fail(ProtocolError::UnexpectedContinuation));
                 }
-                (Opcode::Continuation, Some(m)) => m,
-                (_, Some(_)) => return Err(self.tx.fail(ProtocolError::ExpectedContinuation)),
-                (opcode, None) => {
-                    let kind = if opcode == Opcode::Text {
-                        MessageKind::Text
-                    } else {
-                        MessageKind::Binary
-                    };
+                (Opcode::Continuation, true) => u64::from(self.rx.declared),
+                (_, true) => return Err(self.fail(ProtocolError::ExpectedContinuation)),
+                (_, false) => {
                     self.rx.start = self.rx.parse + header_len;
                     self.rx.msg_len = 0;
-                    RxMessage {
-                        kind,
-                        declared: 0,
-                        delivered: 0,
-                        utf8: Validator::new(),
-                    }
+                    0
                 }
             };
-            let total = message.declared.saturating_add(len);
+            let total = declared.saturating_add(len);
             let max = self.max_message_len() as u64;
             if total > max {
-                return Err(self
-                    .tx
-                    .fail(ProtocolError::MessageTooLong { len: total, max }));
+                return Err(self.fail(ProtocolError::MessageTooLong { len: total, max }));
             }
-            self.rx.message = Some(RxMessage {
-                declared: total,
-                ..message
-            });
+            if !self.rx.message {
+                self.rx.text = header.opcode == Opcode::Text;
+                self.rx.message = true;
+                self.rx.utf8 = super::Carry::default();
+            }
+            // At most the message cap, a `u32`.
+            self.rx.declared = u32::try_from(total).unwrap_or(u32::MAX);
         }
         self.rx.parse += header_len;
-        self.rx.frame = Some(RxFrame {
-            opcode: header.opcode,
-            fin: header.fin,
-            remaining: len,
-            mask: header.mask,
-            seen: 0,
-        });
+        let mut frame = FRAME_ACTIVE | (header.opcode.as_u8() & FRAME_OPCODE);
+        if header.fin {
+            frame |= FRAME_FIN;
+        }
+        if let Some(key) = header.mask {
+            frame |= FRAME_MASKED;
+            self.rx.mask = key;
+        }
+        self.rx.frame = frame;
+        // A data frame's length is at most the frame cap, a control frame's 125.
+        self.rx.remaining = u32::try_from(len).unwrap_or(u32::MAX);
+        self.rx.seen = 0;
         Ok(true)
     }
 
@@ -368,23 +335,26 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 if self.config.auto_pong() && !self.tx.closing() {
                     let buf = self.buf.as_mut();
                     buf.copy_within(0..len, MAX_CONTROL_PAYLOAD);
-                    self.tx.pong = Some(u8::try_from(len).unwrap_or(0));
+                    self.tx.pong = u8::try_from(len).unwrap_or(0);
                 }
-                Ok(Ready::Ping(len))
+                Ok(Ready::Ping)
             }
-            Opcode::Pong => Ok(Ready::Pong(len)),
+            Opcode::Pong => Ok(Ready::Pong),
             _ => {
                 let payload = self.buf.as_ref().get(..len).unwrap_or_default();
-                let frame: Option<CloseFrame<'_>> = close::parse_payload(payload)
-                    .map_err(|e| self.tx.fail(ProtocolError::InvalidClose(e)))?;
+                let frame: Option<CloseFrame<'_>> = close::parse_payload(payload).map_err(|e| {
+                    fail(&mut self.rx, &mut self.tx, ProtocolError::InvalidClose(e))
+                })?;
+                let code = frame.map(|f| f.code);
                 self.rx.close_received = true;
-                self.rx.message = None;
+                self.rx.message = false;
                 if !self.tx.closing() {
-                    self.tx.close = Some(PendingClose::Echo(frame.map(|f| f.code)));
-                    self.tx.pong = None;
+                    self.tx.close = PendingClose::Echo;
+                    self.tx.close_arg = code.map_or(0, |c| c.as_u16());
+                    self.tx.pong = NO_PONG;
                     self.tx.ping = false;
                 }
-                Ok(Ready::Close(len))
+                Ok(Ready::Close)
             }
         }
     }

@@ -1,6 +1,9 @@
 //! The transmit path: owed control frames, data messages, fragments.
 
-use super::{Connection, MaskSource, MessageKind, PendingClose, ProtocolError, Role, SendError};
+use super::{
+    Alive, Connection, MaskSource, MessageKind, NO_PONG, PendingClose, ProtocolError, SendError,
+    fail,
+};
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
 use crate::mask;
@@ -31,9 +34,10 @@ fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> 
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     fn mask_key(&mut self) -> Option<[u8; 4]> {
-        match self.role {
-            Role::Client => Some(self.masks.next_mask()),
-            Role::Server => None,
+        if self.client {
+            Some(self.masks.next_mask())
+        } else {
+            None
         }
     }
 
@@ -54,11 +58,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if !self.open || self.tx.close_sent {
             return 0;
         }
-        if let Some(pending) = self.tx.close {
+        if self.tx.close != PendingClose::None {
             let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
-            let len = match pending {
-                PendingClose::User(len) => {
-                    let len = usize::from(len);
+            let len = match self.tx.close {
+                PendingClose::User => {
+                    let len = usize::from(self.tx.close_arg);
                     let slot = self
                         .buf
                         .as_ref()
@@ -68,31 +72,38 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                     }
                     len
                 }
-                PendingClose::Echo(code) => {
-                    let frame = code.map(|code| CloseFrame { code, reason: "" });
+                PendingClose::Echo => {
+                    let code = self.tx.close_arg;
+                    let frame = (code != 0).then(|| CloseFrame {
+                        code: close::CloseCode::new(code),
+                        reason: "",
+                    });
                     close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0)
                 }
-                PendingClose::Error(error) => {
-                    let frame = CloseFrame {
-                        code: error.close_code(),
-                        reason: error.reason(),
-                    };
-                    close::encode_payload(Some(&frame), &mut payload).unwrap_or(0)
-                }
+                PendingClose::Error | PendingClose::None => match self.error() {
+                    Some(error) => {
+                        let frame = CloseFrame {
+                            code: error.close_code(),
+                            reason: error.reason(),
+                        };
+                        close::encode_payload(Some(&frame), &mut payload).unwrap_or(0)
+                    }
+                    None => 0,
+                },
             };
             let header = self.frame_header(Opcode::Close, true, len);
             let Some(n) = write_frame(header, payload.get(..len).unwrap_or_default(), tx) else {
                 return 0;
             };
-            self.tx.close = None;
+            self.tx.close = PendingClose::None;
             self.tx.close_sent = true;
-            self.tx.pong = None;
+            self.tx.pong = NO_PONG;
             self.tx.ping = false;
             return n;
         }
         let mut written = 0;
-        if let Some(len) = self.tx.pong {
-            let len = usize::from(len);
+        if self.tx.pong != NO_PONG {
+            let len = usize::from(self.tx.pong);
             let header = self.frame_header(Opcode::Pong, true, len);
             let payload = self
                 .buf
@@ -102,7 +113,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             match write_frame(header, payload, tx) {
                 Some(n) => {
                     written += n;
-                    self.tx.pong = None;
+                    self.tx.pong = NO_PONG;
                 }
                 None => return written,
             }
@@ -125,7 +136,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     pub const fn wants_transmit(&self) -> bool {
         self.open
             && !self.tx.close_sent
-            && (self.tx.close.is_some() || self.tx.pong.is_some() || self.tx.ping)
+            && (!matches!(self.tx.close, PendingClose::None)
+                || self.tx.pong != NO_PONG
+                || self.tx.ping)
     }
 
     fn check_can_send(&self) -> Result<(), SendError> {
@@ -166,7 +179,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// need for a message of `len` bytes with this configuration.
     #[must_use]
     pub fn encoded_message_len(&self, len: usize) -> usize {
-        let masked = self.role == Role::Client;
+        let masked = self.client;
         let size = match self.config.fragment_size() {
             0 => return frame_len(len, masked),
             size => size,
@@ -208,7 +221,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`SendError::MessageInProgress`], [`SendError::MessageTooLong`].
     pub fn check_message(&self, len: usize) -> Result<(), SendError> {
         self.check_can_send()?;
-        if self.tx.streaming.is_some() {
+        if self.tx.streaming {
             return Err(SendError::MessageInProgress);
         }
         let max = self.config.max_message_len();
@@ -285,37 +298,42 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
         self.check_can_send()?;
-        let opcode = match self.tx.streaming {
-            None => kind.opcode(),
-            Some(open) if open == kind => Opcode::Continuation,
-            Some(_) => return Err(SendError::MessageInProgress),
+        let fresh = !self.tx.streaming;
+        let opcode = if fresh {
+            kind.opcode()
+        } else if self.tx.streaming_text == (kind == MessageKind::Text) {
+            Opcode::Continuation
+        } else {
+            return Err(SendError::MessageInProgress);
         };
-        let fresh = self.tx.streaming.is_none();
         let sent = if fresh { 0 } else { self.tx.streamed_len };
-        let len = sent.saturating_add(payload.len() as u64);
+        let len = u64::from(sent).saturating_add(payload.len() as u64);
         let max = self.config.max_message_len() as u64;
         if len > max {
             return Err(SendError::MessageTooLong { len, max });
         }
         let mut utf8 = if fresh {
-            crate::utf8::Validator::new()
+            super::Carry::default()
         } else {
             self.tx.utf8
         };
         if kind == MessageKind::Text {
-            utf8.feed(payload).map_err(SendError::InvalidUtf8)?;
+            utf8.feed(sent as usize, payload)
+                .map_err(SendError::InvalidUtf8)?;
             if fin {
-                utf8.finish().map_err(SendError::InvalidUtf8)?;
+                utf8.finish(len as usize).map_err(SendError::InvalidUtf8)?;
             }
         }
-        let needed = frame_len(payload.len(), self.role == Role::Client);
+        let needed = frame_len(payload.len(), self.client);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
         let header = self.frame_header(opcode, fin, payload.len());
         let n = write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })?;
-        self.tx.streaming = if fin { None } else { Some(kind) };
-        self.tx.streamed_len = len;
+        self.tx.streaming = !fin;
+        self.tx.streaming_text = kind == MessageKind::Text;
+        // At most the message cap, a `u32`.
+        self.tx.streamed_len = u32::try_from(len).unwrap_or(u32::MAX);
         self.tx.utf8 = utf8;
         Ok(n)
     }
@@ -347,7 +365,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         if payload.len() > MAX_CONTROL_PAYLOAD {
             return Err(SendError::ControlPayloadTooLong);
         }
-        let needed = frame_len(payload.len(), self.role == Role::Client);
+        let needed = frame_len(payload.len(), self.client);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
@@ -364,28 +382,31 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`Config::with_keepalive`](super::Config::with_keepalive) or before
     /// the connection is open.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let Some(keepalive) = self.config.keepalive() else {
+        let Some((interval, timeout)) = self.config.keepalive_millis() else {
             return;
         };
         if !self.open || self.tx.closing() || self.rx.close_received {
             return;
         }
-        if self.rx.activity || self.alive.idle_since.is_none() {
+        let now = now.as_millis();
+        if self.rx.activity || self.tx.alive == Alive::NotStarted {
             self.rx.activity = false;
-            self.alive.idle_since = Some(now);
-            self.alive.ping_sent = None;
+            self.tx.alive = Alive::Idle;
+            self.tx.set_deadline(now.saturating_add(interval));
         }
-        if let Some(sent) = self.alive.ping_sent {
-            if now >= sent.saturating_add(keepalive.timeout) {
-                self.tx.fail(ProtocolError::KeepaliveTimeout);
+        let due = now >= self.tx.deadline().as_millis();
+        match self.tx.alive {
+            Alive::PingSent if due => {
+                fail(&mut self.rx, &mut self.tx, ProtocolError::KeepaliveTimeout);
                 self.tx.unreported = true;
             }
-        } else if let Some(idle) = self.alive.idle_since {
-            if now >= idle.saturating_add(keepalive.interval) {
+            Alive::Idle if due => {
                 self.tx.ping = true;
                 self.tx.ping_seq = self.tx.ping_seq.wrapping_add(1);
-                self.alive.ping_sent = Some(now);
+                self.tx.alive = Alive::PingSent;
+                self.tx.set_deadline(now.saturating_add(timeout));
             }
+            _ => {}
         }
     }
 
@@ -393,15 +414,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// or the dead-peer deadline after a ping. `None` without keepalive.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let keepalive = self.config.keepalive()?;
+        self.config.keepalive_millis()?;
         if !self.open || self.tx.closing() || self.rx.close_received {
             return None;
         }
-        match (self.alive.ping_sent, self.alive.idle_since) {
-            (Some(sent), _) => Some(sent.saturating_add(keepalive.timeout)),
-            (None, Some(idle)) => Some(idle.saturating_add(keepalive.interval)),
+        match self.tx.alive {
             // Not started: the first tick starts the clock.
-            (None, None) => Some(Instant::from_millis(0)),
+            Alive::NotStarted => Some(Instant::from_millis(0)),
+            Alive::Idle | Alive::PingSent => Some(self.tx.deadline()),
         }
     }
 }

@@ -313,3 +313,104 @@ fn max_message_flag_raises_the_cap() {
     }
     assert_eq!(recv_close_code(&mut ws), 1009);
 }
+
+#[test]
+fn protocol_flag_chooses_the_servers_first_choice_among_the_offered() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Proc::server_with_args(
+        "echo_server",
+        port,
+        &[
+            &addr,
+            "--protocol",
+            "chat",
+            "--protocol",
+            "superchat",
+            "--verbose",
+        ],
+    );
+    // The server's order decides: "chat" although the client prefers "superchat".
+    let (mut ws, head) = harness::raw_upgrade(
+        port,
+        "/first",
+        &["Sec-WebSocket-Protocol: x-other, superchat, chat"],
+    );
+    assert_eq!(
+        head.header("sec-websocket-protocol"),
+        Some("chat"),
+        "{head:?}"
+    );
+    let line = server.stdout_line("the handshake line", |l| l.contains("handshake /first"));
+    assert!(
+        line.ends_with(
+            "protocols offered [x-other, superchat, chat] chosen chat extensions offered [] accepted none"
+        ),
+        "{line}"
+    );
+    send(&mut ws, Message::text("with a subprotocol"));
+    assert_eq!(recv(&mut ws, "echo"), Message::text("with a subprotocol"));
+    // None of the supported ones offered: no subprotocol, still accepted.
+    let (_ws, head) = harness::raw_upgrade(port, "/second", &["Sec-WebSocket-Protocol: x-other"]);
+    assert_eq!(head.header("sec-websocket-protocol"), None, "{head:?}");
+    let line = server.stdout_line("the handshake line", |l| l.contains("handshake /second"));
+    assert!(line.contains("chosen none"), "{line}");
+}
+
+#[test]
+fn verbose_flag_logs_the_offered_extensions_and_the_clients_close() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Proc::server_with_args("echo_server", port, &[&addr, "--verbose"]);
+    let (mut ws, _) = harness::raw_upgrade(
+        port,
+        "/",
+        &["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+    );
+    let line = server.stdout_line("the handshake line", |l| l.contains("handshake /"));
+    assert!(
+        line.contains(
+            "extensions offered [permessage-deflate; client_max_window_bits] accepted none"
+        ),
+        "{line}"
+    );
+    ws.close(Some(CloseFrame {
+        code: CloseCode::from(4001),
+        reason: "bye ✓".into(),
+    }))
+    .expect("close");
+    assert_eq!(recv_close_code(&mut ws), 4001);
+    let line = server.stdout_line("the close line", |l| l.contains("close received"));
+    assert!(
+        line.ends_with("close received: code 4001 reason \"bye ✓\""),
+        "{line}"
+    );
+}
+
+#[test]
+fn commands_flag_lets_the_client_ask_for_the_servers_close() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Proc::server_with_args("echo_server", port, &[&addr, "--commands"]);
+    let mut ws = ws_connect(port, "/");
+    send(&mut ws, Message::text("!close 4002 the server says bye"));
+    let close = recv_until(&mut ws, "the server's Close", |m| {
+        matches!(m, Message::Close(_))
+    });
+    let Message::Close(Some(frame)) = close else {
+        panic!("a Close without a code: {close:?}");
+    };
+    assert_eq!(u16::from(frame.code), 4002);
+    assert_eq!(frame.reason.as_str(), "the server says bye");
+}
+
+#[test]
+fn without_commands_flag_a_command_is_just_echoed() {
+    let (_server, port) = start();
+    let mut ws = ws_connect(port, "/");
+    send(&mut ws, Message::text("!close 4002 not a command here"));
+    assert_eq!(
+        recv(&mut ws, "echo"),
+        Message::text("!close 4002 not a command here")
+    );
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Interop with real peers no one here wrote (issue 6), both roles:
+#   python-client  Python websockets client  -> examples/echo_server     (server role)
+#   python-server  examples/interop_client   -> Python websockets server (client role)
+#   node-client    Node ws client            -> examples/echo_server     (server role)
+#   node-server    examples/interop_client   -> Node ws server           (client role)
+#   browser        headless Chromium (playwright-core) -> examples/chat_server
+# Installs what it needs on a fresh Debian machine (apt: chromium, and node,
+# npm, python3-venv if missing; a virtualenv under target/interop-venv from
+# interop/python/requirements.txt; `npm ci` in interop/node), builds the
+# examples once, runs every peer, prints a PASS/FAIL line per peer and exits
+# 1 if any failed. Servers listen on 127.0.0.1 only; every process started
+# here is killed on exit; every wait is bounded.
+#   usage: ci/interop.sh [OUTDIR]      (default target/interop: logs, chat.png)
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+OUT=${1:-$ROOT/target/interop}
+VENV=$ROOT/target/interop-venv
+BIN=$ROOT/target/release/examples
+PROTOCOL=wsframe.interop.v1
+mkdir -p "$OUT"
+START=$SECONDS
+
+PIDS=()
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo; echo "=== $*"; }
+die() { echo "interop: $*" >&2; exit 2; }
+
+# --- install -----------------------------------------------------------------
+say "install"
+apt_pkgs=()
+[ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
+command -v node >/dev/null && command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
+command -v python3 >/dev/null || apt_pkgs+=(python3)
+if [ ! -x "$VENV/bin/python" ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  apt_pkgs+=(python3-venv)
+fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  echo "apt-get install ${apt_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 120 apt-get update -qq >"$OUT/apt.log" 2>&1 || die "apt-get update failed (see $OUT/apt.log)"
+  timeout 600 apt-get install -y -qq "${apt_pkgs[@]}" >>"$OUT/apt.log" 2>&1 ||
+    die "apt-get install failed (see $OUT/apt.log)"
+fi
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed"
+timeout 300 "$VENV/bin/pip" install -q --disable-pip-version-check -r interop/python/requirements.txt ||
+  die "pip install failed"
+timeout 300 npm ci --prefix interop/node --no-audit --no-fund --loglevel=error >"$OUT/npm.log" 2>&1 ||
+  { cat "$OUT/npm.log"; die "npm ci failed"; }
+echo "python $("$VENV/bin/python" -c 'import sys, websockets; print(sys.version.split()[0], "websockets", websockets.__version__)')"
+echo "node $(node --version) ws $(node -p 'require("./interop/node/node_modules/ws/package.json").version')" \
+  "playwright-core $(node -p 'require("./interop/node/node_modules/playwright-core/package.json").version')"
+/usr/bin/chromium --version 2>/dev/null | head -1
+
+say "build the examples"
+timeout 1200 cargo build --release --examples --quiet || die "cargo build failed"
+echo "install + build: $((SECONDS - START)) s"
+
+# --- helpers -----------------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Start a server in the background (logging to $OUT/NAME-server.log) and wait
+# up to 10 s for its port to accept connections.
+start_server() { # NAME PORT CMD...
+  local name=$1 port=$2; shift 2
+  "$@" >"$OUT/$name-server.log" 2>&1 &
+  PIDS+=($!)
+  local pid=$!
+  for _ in $(seq 100); do
+    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),0.2).close()" 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server for $name did not listen on 127.0.0.1:$port"; cat "$OUT/$name-server.log"
+  return 1
+}
+
+stop_server() { kill "${PIDS[-1]}" 2>/dev/null; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'; }
+
+# A log check: at least MIN lines match PATTERN (grep -E), or print why.
+expect_lines() { # FILE MIN PATTERN WHAT
+  local n
+  n=$(grep -cE -- "$3" "$1" || true)
+  if [ "$n" -ge "$2" ]; then echo "ok   $4 ($n lines)"; else echo "FAIL $4: $n lines match /$3/ in $(basename "$1"), want >= $2"; return 1; fi
+}
+expect_none() { # FILE PATTERN WHAT
+  if grep -qE -- "$2" "$1"; then echo "FAIL $3: $(grep -m1 -E -- "$2" "$1")"; return 1; else echo "ok   $3"; fi
+}
+
+declare -A RESULT
+ORDER=()
+record() { # NAME STATUS SECONDS
+  ORDER+=("$1"); RESULT[$1]="$2 ($3 s)"
+}
+
+# --- server role: peers' clients against echo_server -------------------------
+server_role() { # NAME CLIENT-CMD...
+  local name=$1; shift
+  local t0=$SECONDS ok=1 port
+  say "$name: $*  ->  echo_server"
+  port=$(free_port)
+  start_server "$name" "$port" "$BIN/echo_server" "127.0.0.1:$port" --protocol "$PROTOCOL" --verbose --commands || ok=0
+  if [ $ok = 1 ]; then
+    timeout 120 "$@" "ws://127.0.0.1:$port" 2>&1 | tee "$OUT/$name.log"
+    [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+    stop_server
+    local log=$OUT/$name-server.log
+    echo "-- echo_server's view ($(basename "$log"))"
+    # Every connection offered deflate and the subprotocol; the server chose
+    # the subprotocol and accepted no extension.
+    local shakes
+    shakes=$(grep -c ' handshake ' "$log" || true)
+    expect_lines "$log" 7 "handshake .*offered \[x-unknown.example, $PROTOCOL\] chosen $PROTOCOL extensions offered \[permessage-deflate[^]]*\] accepted none" \
+      "subprotocol chosen, permessage-deflate offered and declined" || ok=0
+    [ "$shakes" = "$(grep -cE "chosen $PROTOCOL extensions offered \[permessage-deflate" "$log")" ] ||
+      { echo "FAIL some of the $shakes handshakes lacked the offer"; ok=0; }
+    expect_lines "$log" 1 'close received: code 4001 reason ".* says bye ✓"' "the client's close code and reason seen by the server" || ok=0
+    expect_lines "$log" 1 'frame of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 refused from its header" || ok=0
+  fi
+  record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+}
+
+# --- client role: interop_client against the peers' servers -------------------
+client_role() { # NAME NEGOTIATED-NONE-PATTERN SERVER-CMD...
+  local name=$1 none=$2; shift 2
+  local t0=$SECONDS ok=1 port
+  port=$(free_port)
+  say "$name: interop_client  ->  $*"
+  start_server "$name" "$port" "$@" "$port" || ok=0
+  if [ $ok = 1 ]; then
+    timeout 180 "$BIN/interop_client" "ws://127.0.0.1:$port" --protocol "$PROTOCOL" 2>&1 | tee "$OUT/$name.log"
+    [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+    stop_server
+    local log=$OUT/$name-server.log
+    echo "-- the peer server's view ($(basename "$log"))"
+    # Deflate is enabled on the peer, but our client does not offer it, so
+    # the peer must not use it (our client would fail the handshake if it did).
+    expect_lines "$log" 8 "protocol=$PROTOCOL offered extensions=$none" \
+      "subprotocol chosen; no extension offered, none negotiated" || ok=0
+    expect_none "$log" 'permessage-deflate' "the peer never saw permessage-deflate" || ok=0
+    expect_lines "$log" 1 "/we-close: close received.*4001.*wsframe says bye ✓" "our close code and reason seen by the peer" || ok=0
+  fi
+  record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+}
+
+server_role python-client "$VENV/bin/python" interop/python/client.py
+client_role python-server 'None negotiated=\[\]' "$VENV/bin/python" interop/python/server.py
+server_role node-client node interop/node/client.js
+client_role node-server 'undefined negotiated=""' node interop/node/server.js
+
+# --- a real browser -------------------------------------------------------------
+t0=$SECONDS ok=1
+port=$(free_port)
+say "browser: headless Chromium  ->  chat_server"
+rm -f "$OUT/chat.png"
+start_server browser "$port" "$BIN/chat_server" "127.0.0.1:$port" || ok=0
+if [ $ok = 1 ]; then
+  timeout 180 node interop/node/browser.js "http://127.0.0.1:$port" "$OUT/chat.png" 2>&1 | tee "$OUT/browser.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+  [ -s "$OUT/chat.png" ] || { echo "FAIL no screenshot at $OUT/chat.png"; ok=0; }
+  stop_server
+fi
+record browser "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+
+# --- summary -------------------------------------------------------------------
+say "interop summary (logs in $OUT)"
+fail=0
+for name in "${ORDER[@]}"; do
+  printf '%-14s %s\n' "$name" "${RESULT[$name]}"
+  case ${RESULT[$name]} in PASS*) ;; *) fail=1 ;; esac
+done
+echo "total $((SECONDS - START)) s"
+exit $fail

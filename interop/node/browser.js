@@ -1,0 +1,167 @@
+// Headless Chromium against wsframe's chat_server (server role, a real browser).
+//
+//   node browser.js http://127.0.0.1:PORT SCREENSHOT.png
+//
+// Drives /usr/bin/chromium (Debian's package) through playwright-core with a
+// fresh profile: two pages open the chat, a message typed into one page's
+// input and sent with its button appears in the other, a 1 MiB + 1 message
+// is refused with close 1009 (the page shows it), the page reconnects and
+// chat goes on (screenshot here), and an exactly 1 MiB message passes. The handshake is read
+// over the DevTools protocol: Chromium offers permessage-deflate and the
+// server answers no extension. Prints `ok` / `FAIL` per step; exit 1 on
+// any failure. Every wait is bounded; the whole run is cut at 150 s.
+"use strict";
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const base = (process.argv[2] || "http://127.0.0.1:8080").replace(/\/$/, "");
+const screenshot = process.argv[3] || "chat.png";
+const MIB = 1 << 20;
+const WAIT = 15000;
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const deadline = setTimeout(() => {
+  console.log("FAIL browser run: over 150 s");
+  process.exit(1);
+}, 150000);
+
+let failed = 0;
+async function step(name, body) {
+  try {
+    console.log(`ok   ${name}: ${await body()}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message.split("\n")[0]}`);
+  }
+}
+
+// Records each WebSocket handshake of a page as the browser saw it.
+async function watchHandshakes(context, page) {
+  const seen = [];
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const byId = new Map();
+  cdp.on("Network.webSocketWillSendHandshakeRequest", (e) => {
+    const entry = { request: e.request.headers, response: null };
+    byId.set(e.requestId, entry);
+    seen.push(entry);
+  });
+  cdp.on("Network.webSocketHandshakeResponseReceived", (e) => {
+    const entry = byId.get(e.requestId);
+    if (entry) entry.response = { status: e.response.status, headers: e.response.headers };
+  });
+  return seen;
+}
+
+function header(headers, name) {
+  const key = Object.keys(headers || {}).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : headers[key];
+}
+
+async function waitOpen(page) {
+  await page.waitForFunction(() => document.getElementById("status").textContent === "open", null, {
+    timeout: WAIT,
+  });
+}
+
+(async () => {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "wsframe-chromium-"));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ARGS,
+      viewport: { width: 800, height: 500 },
+      timeout: 60000,
+    });
+    const version = context.browser() ? context.browser().version() : "chromium";
+    const one = context.pages()[0] || (await context.newPage());
+    const two = await context.newPage();
+    const shakesTwo = await watchHandshakes(context, two);
+
+    await step("two pages open the chat", async () => {
+      await one.goto(`${base}/`, { timeout: WAIT });
+      await two.goto(`${base}/`, { timeout: WAIT });
+      await waitOpen(one);
+      await waitOpen(two);
+      return `${version}: both pages show status "open"`;
+    });
+
+    await step("Chromium offers permessage-deflate, the server declines", async () => {
+      const shake = shakesTwo[0];
+      if (!shake || !shake.response) throw new Error("no handshake seen over CDP");
+      const offered = header(shake.request, "Sec-WebSocket-Extensions") || "";
+      const answered = header(shake.response.headers, "Sec-WebSocket-Extensions");
+      if (!offered.includes("permessage-deflate")) throw new Error(`offered ${JSON.stringify(offered)}`);
+      if (shake.response.status !== 101) throw new Error(`status ${shake.response.status}`);
+      if (answered !== undefined) throw new Error(`server answered ${JSON.stringify(answered)}`);
+      const ext = await two.evaluate(() => ws.extensions);
+      if (ext !== "") throw new Error(`page's ws.extensions is ${JSON.stringify(ext)}`);
+      return `offered ${JSON.stringify(offered)}; 101 without Sec-WebSocket-Extensions; ws.extensions ""`;
+    });
+
+    const typed = `hello from page one ${Date.now()} ✓ ünïcødé`;
+    await step("typed message appears in the other page", async () => {
+      await one.fill("#input", typed);
+      await one.click("#send");
+      await two.locator("#log li", { hasText: typed }).first().waitFor({ timeout: WAIT });
+      const left = await one.inputValue("#input");
+      if (left !== "") throw new Error(`input not cleared: ${JSON.stringify(left)}`);
+      return `${JSON.stringify(typed)} typed + Send clicked in page one, shown in page two`;
+    });
+
+    await step("1 MiB + 1 from the page is refused with 1009", async () => {
+      await two.evaluate((n) => window.chatSend("z".repeat(n)), MIB + 1);
+      await two.waitForFunction(() => window.lastClose && window.lastClose.code === 1009, null, { timeout: WAIT });
+      const last = await two.evaluate(() => window.lastClose);
+      const shown = two.locator("#log li.error", { hasText: "close code 1009" });
+      await shown.first().waitFor({ timeout: WAIT });
+      return `window.lastClose ${JSON.stringify(last)}; the page says "${await shown.first().textContent()}"`;
+    });
+
+    await step("the refused page reconnects and chats on", async () => {
+      await waitOpen(two);
+      const after = `after the refusal ${Date.now()}`;
+      await one.fill("#input", after);
+      await one.press("#input", "Enter");
+      await two.locator("#log li", { hasText: after }).first().waitFor({ timeout: WAIT });
+      return `page two reopened (${shakesTwo.length} handshakes) and received ${JSON.stringify(after)}`;
+    });
+
+    await step("screenshot", async () => {
+      fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+      await two.screenshot({ path: screenshot });
+      return screenshot;
+    });
+    await step("exactly 1 MiB from the page passes", async () => {
+      await one.evaluate((n) => window.chatSend("y".repeat(n)), MIB);
+      await two.waitForFunction(
+        (n) => [...document.querySelectorAll("#log li")].some((li) => li.textContent.length === n && li.textContent[0] === "y"),
+        MIB,
+        { timeout: WAIT },
+      );
+      return "1,048,576 bytes sent by page one, received whole by page two";
+    });
+  } catch (e) {
+    failed++;
+    console.log(`FAIL browser: ${e.message.split("\n")[0]}`);
+  } finally {
+    if (context) await context.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(`browser: ${failed ? "FAIL" : "all steps passed"}`);
+  clearTimeout(deadline);
+  process.exit(failed ? 1 : 0);
+})();

@@ -34,7 +34,7 @@ pub fn apply(key: [u8; 4], offset: usize, data: &mut [u8]) {
         apply_short(key, data);
         return;
     }
-    let block: [u8; BLOCK] = core::array::from_fn(|i| key.get(i % 4).copied().unwrap_or(0));
+    let block = block(key);
     let mut chunks = data.chunks_exact_mut(BLOCK);
     for chunk in &mut chunks {
         for (d, k) in chunk.iter_mut().zip(block) {
@@ -43,6 +43,15 @@ pub fn apply(key: [u8; 4], offset: usize, data: &mut [u8]) {
     }
     // BLOCK is a multiple of 4, so the tail starts key-aligned too.
     apply_short(key, chunks.into_remainder());
+}
+
+/// `key` repeated over a block.
+fn block(key: [u8; 4]) -> [u8; BLOCK] {
+    let mut block = [0u8; BLOCK];
+    for part in block.chunks_exact_mut(4) {
+        part.copy_from_slice(&key);
+    }
+    block
 }
 
 /// Short payloads (most frames): eight bytes at a time in a `u64`, then
@@ -59,6 +68,59 @@ fn apply_short(key: [u8; 4], data: &mut [u8]) {
     // Eight is a multiple of 4: the tail starts key-aligned.
     for (d, k) in words.into_remainder().iter_mut().zip(key.iter().cycle()) {
         *d ^= k;
+    }
+}
+
+/// Write `src` masked with `key` into `dst` in one pass, where `src[0]` is
+/// byte `offset` of the payload: the same bytes as copying then [`apply`],
+/// without the second pass. Only the first `min(src.len(), dst.len())`
+/// bytes of `dst` are written.
+///
+/// ```
+/// let mut out = [0u8; 5];
+/// wsframe::mask::copy_masked([0x37, 0xfa, 0x21, 0x3d], 0, b"Hello", &mut out);
+/// assert_eq!(out, [0x7f, 0x9f, 0x4d, 0x51, 0x58]); // RFC 6455 §5.7
+/// ```
+pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
+    let key = u32::from_be_bytes(key)
+        .rotate_left(8 * (offset % 4) as u32)
+        .to_be_bytes();
+    let n = src.len().min(dst.len());
+    let (src, dst) = (
+        src.get(..n).unwrap_or_default(),
+        dst.get_mut(..n).unwrap_or_default(),
+    );
+    let whole = n - n % BLOCK;
+    // `whole <= n`, the length of both: the splits always succeed.
+    let (Some((s_blocks, s_rest)), Some((d_blocks, d_rest))) =
+        (src.split_at_checked(whole), dst.split_at_mut_checked(whole))
+    else {
+        return;
+    };
+    if whole > 0 {
+        let block = block(key);
+        for (d, s) in d_blocks
+            .chunks_exact_mut(BLOCK)
+            .zip(s_blocks.chunks_exact(BLOCK))
+        {
+            for ((d, s), k) in d.iter_mut().zip(s).zip(block) {
+                *d = *s ^ k;
+            }
+        }
+    }
+    // Both rests start after the same whole blocks, key-aligned.
+    let [a, b, c, e] = key;
+    let wide = u64::from_ne_bytes([a, b, c, e, a, b, c, e]);
+    let mut d_words = d_rest.chunks_exact_mut(8);
+    let mut s_words = s_rest.chunks_exact(8);
+    for (d, s) in (&mut d_words).zip(&mut s_words) {
+        if let Ok(bytes) = <[u8; 8]>::try_from(s) {
+            d.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ wide).to_ne_bytes());
+        }
+    }
+    let tail = d_words.into_remainder().iter_mut().zip(s_words.remainder());
+    for ((d, s), k) in tail.zip(key.iter().cycle()) {
+        *d = *s ^ *k;
     }
 }
 
@@ -113,6 +175,22 @@ mod tests {
                 apply(key, offset, &mut fast[..len]);
                 bytewise(key, offset, &mut slow[..len]);
                 assert_eq!(fast, slow, "offset {offset} len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn copy_masked_matches_copy_then_apply() {
+        let key = [0xde, 0xad, 0xbe, 0xef];
+        let src: [u8; 300] = core::array::from_fn(|i| (i * 13 + 5) as u8);
+        for offset in 0..5 {
+            for len in 0..src.len() {
+                let mut want = [0u8; 300];
+                want[..len].copy_from_slice(&src[..len]);
+                apply(key, offset, &mut want[..len]);
+                let mut got = [0u8; 300];
+                copy_masked(key, offset, &src[..len], &mut got);
+                assert_eq!(got, want, "offset {offset} len {len}");
             }
         }
     }

@@ -267,22 +267,21 @@ fn w5(c: &mut Criterion) {
 
 fn w6(c: &mut Criterion) {
     let large = large_payload();
-    for (name, msg, text) in [
-        ("W6-16B", TEXTS[1].as_bytes(), true),
-        ("W6-64KiB", &large[..], false),
+    for (name, msg) in [
+        ("W6-16B", Msg::Text(TEXTS[1])),
+        ("W6-64KiB", Msg::Binary(&large)),
     ] {
         let mut g = c.benchmark_group(name);
-        g.throughput(if text {
-            Throughput::Elements(1)
-        } else {
-            Throughput::Bytes(msg.len() as u64)
+        g.throughput(match msg {
+            Msg::Text(_) => Throughput::Elements(1),
+            Msg::Binary(b) => Throughput::Bytes(b.len() as u64),
         });
         macro_rules! entry {
             ($label:literal, $t:ty) => {{
                 let mut e = <$t>::default();
-                assert_eq!(e.round_trip(msg, text), msg.len(), $label);
-                assert_eq!(e.round_trip(msg, text), msg.len(), $label);
-                g.bench_function($label, |b| b.iter(|| e.round_trip(black_box(msg), text)));
+                assert_eq!(e.round_trip(msg), msg.len(), $label);
+                assert_eq!(e.round_trip(msg), msg.len(), $label);
+                g.bench_function($label, |b| b.iter(|| e.round_trip(black_box(msg))));
             }};
         }
         entry!("wsframe", ours::Echo);

@@ -390,6 +390,38 @@ pub fn leak(len: usize) -> &'static mut [u8] {
     Box::leak(vec![0u8; len].into_boxed_slice())
 }
 
+/// A W6 message: text travels as `&str` so no harness step re-checks it.
+#[derive(Clone, Copy, Debug)]
+pub enum Msg<'a> {
+    /// A text message.
+    Text(&'a str),
+    /// A binary message.
+    Binary(&'a [u8]),
+}
+
+impl Msg<'_> {
+    /// The payload length.
+    pub fn len(&self) -> usize {
+        match self {
+            Msg::Text(t) => t.len(),
+            Msg::Binary(b) => b.len(),
+        }
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The payload bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Msg::Text(t) => t.as_bytes(),
+            Msg::Binary(b) => b,
+        }
+    }
+}
+
 /// A result to feed `black_box`: messages seen and payload bytes.
 pub type Count = (usize, usize);
 
@@ -471,7 +503,8 @@ pub mod ours {
         client: Connection<Vec<u8>, KeySource>,
         server: Connection<Vec<u8>, NoMask>,
         wire: Vec<u8>,
-        scratch: Vec<u8>,
+        text: String,
+        binary: Vec<u8>,
     }
 
     impl Default for Echo {
@@ -481,26 +514,30 @@ pub mod ours {
                 client: client(len),
                 server: server(len),
                 wire: vec![0; LARGE + 64],
-                scratch: Vec::with_capacity(LARGE),
+                text: String::with_capacity(LARGE),
+                binary: Vec::with_capacity(LARGE),
             }
         }
     }
 
+    /// Receive one message from `wire`, copying it out (the event borrows
+    /// the connection, and the echo needs it again): `true` for text.
     fn recv_one<M: MaskSource>(
         conn: &mut Connection<Vec<u8>, M>,
         mut wire: &[u8],
-        scratch: &mut Vec<u8>,
+        text: &mut String,
+        binary: &mut Vec<u8>,
     ) -> bool {
         loop {
             match conn.poll_event() {
                 Ok(Some(Event::Text(t))) => {
-                    scratch.clear();
-                    scratch.extend_from_slice(t.as_bytes());
+                    text.clear();
+                    text.push_str(t);
                     return true;
                 }
                 Ok(Some(Event::Binary(b))) => {
-                    scratch.clear();
-                    scratch.extend_from_slice(b);
+                    binary.clear();
+                    binary.extend_from_slice(b);
                     return false;
                 }
                 Ok(Some(_)) => {}
@@ -515,26 +552,31 @@ pub mod ours {
     }
 
     impl Echo {
-        /// One round trip of `msg` (text when `text`); returns the bytes echoed.
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
-            let n = if text {
-                let s = std::str::from_utf8(msg).expect("text");
-                self.client.encode_text(s, &mut self.wire)
-            } else {
-                self.client.encode_binary(msg, &mut self.wire)
+        /// One round trip; returns the length echoed back.
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
+            let Self {
+                client,
+                server,
+                wire,
+                text,
+                binary,
+            } = self;
+            let n = match msg {
+                Msg::Text(t) => client.encode_text(t, wire),
+                Msg::Binary(b) => client.encode_binary(b, wire),
             }
             .expect("room");
-            let is_text = recv_one(&mut self.server, &self.wire[..n], &mut self.scratch);
-            // The server echoes from its scratch copy (the event borrows the connection).
-            let n = if is_text {
-                let s = std::str::from_utf8(&self.scratch).expect("text");
-                self.server.encode_text(s, &mut self.wire)
+            let n = if recv_one(server, &wire[..n], text, binary) {
+                server.encode_text(text, wire)
             } else {
-                self.server.encode_binary(&self.scratch, &mut self.wire)
+                server.encode_binary(binary, wire)
             }
             .expect("room");
-            recv_one(&mut self.client, &self.wire[..n], &mut self.scratch);
-            self.scratch.len()
+            if recv_one(client, &wire[..n], text, binary) {
+                text.len()
+            } else {
+                binary.len()
+            }
         }
     }
 }
@@ -607,11 +649,10 @@ pub mod tungstenite_impl {
 
     impl Echo {
         /// One round trip.
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
-            let m = if text {
-                Message::Text(Utf8Bytes::try_from(Bytes::copy_from_slice(msg)).expect("utf8"))
-            } else {
-                Message::Binary(Bytes::copy_from_slice(msg))
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
+            let m = match msg {
+                Msg::Text(t) => Message::Text(Utf8Bytes::from(t)),
+                Msg::Binary(b) => Message::Binary(Bytes::copy_from_slice(b)),
             };
             self.client.send(m).expect("send");
             let got = self.server.read().expect("server read");
@@ -704,7 +745,7 @@ pub mod fastwebsockets_impl {
     impl Echo {
         /// One round trip (the server echoes the frame it read, as in the
         /// crate's echo example).
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
             let Self {
                 client,
                 server,
@@ -712,12 +753,11 @@ pub mod fastwebsockets_impl {
             } = self;
             run(async {
                 scratch.clear();
-                scratch.extend_from_slice(msg);
+                scratch.extend_from_slice(msg.bytes());
                 let payload = Payload::BorrowedMut(scratch);
-                let f = if text {
-                    Frame::text(payload)
-                } else {
-                    Frame::binary(payload)
+                let f = match msg {
+                    Msg::Text(_) => Frame::text(payload),
+                    Msg::Binary(_) => Frame::binary(payload),
                 };
                 client.write_frame(f).await.expect("send");
                 let got = server.read_frame().await.expect("server read");
@@ -813,11 +853,14 @@ pub mod embedded_websocket_impl {
 
     impl Echo {
         /// One round trip.
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
-            let kind = if text { S::Text } else { S::Binary };
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
+            let kind = match msg {
+                Msg::Text(_) => S::Text,
+                Msg::Binary(_) => S::Binary,
+            };
             let n = self
                 .client
-                .write(kind, true, msg, &mut self.wire)
+                .write(kind, true, msg.bytes(), &mut self.wire)
                 .expect("send");
             let r = self
                 .server
@@ -902,21 +945,20 @@ pub mod edge_ws_impl {
 
     impl Echo {
         /// One round trip.
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
             let Self {
                 client,
                 server,
                 keys,
                 buf,
             } = self;
-            let t = if text {
-                FrameType::Text(false)
-            } else {
-                FrameType::Binary(false)
+            let t = match msg {
+                Msg::Text(_) => FrameType::Text(false),
+                Msg::Binary(_) => FrameType::Binary(false),
             };
             run(async {
                 let key = u32::from_be_bytes(keys.next_key());
-                edge_ws::io::send(&mut *client, t, Some(key), msg)
+                edge_ws::io::send(&mut *client, t, Some(key), msg.bytes())
                     .await
                     .expect("send");
                 let (t, n) = edge_ws::io::recv(&mut *server, buf)
@@ -1044,14 +1086,17 @@ pub mod sans_io_impl {
 
     impl Echo {
         /// One round trip.
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
             if self.wire.is_empty() {
                 self.wire = vec![0; LARGE + 64];
                 self.scratch = Vec::with_capacity(LARGE);
             }
-            let op = if text { Opcode::Text } else { Opcode::Binary };
+            let op = match msg {
+                Msg::Text(_) => Opcode::Text,
+                Msg::Binary(_) => Opcode::Binary,
+            };
             let key = self.keys.next_key();
-            let n = frame(&mut self.enc_c, op, msg, Some(key), &mut self.wire);
+            let n = frame(&mut self.enc_c, op, msg.bytes(), Some(key), &mut self.wire);
             recv_one(&mut self.dec_s, &mut self.wire[..n], &mut self.scratch);
             let n = frame(&mut self.enc_s, op, &self.scratch, None, &mut self.wire);
             recv_one(&mut self.dec_c, &mut self.wire[..n], &mut self.scratch);
@@ -1136,17 +1181,16 @@ pub mod websocketz_impl {
     impl Echo {
         /// One round trip (the server echoes from a scratch copy: the
         /// message borrows the socket).
-        pub fn round_trip(&mut self, msg: &[u8], text: bool) -> usize {
+        pub fn round_trip(&mut self, msg: Msg<'_>) -> usize {
             let Self {
                 client,
                 server,
                 scratch,
             } = self;
             run(async {
-                let m = if text {
-                    Message::Text(std::str::from_utf8(msg).expect("utf8"))
-                } else {
-                    Message::Binary(msg)
+                let m = match msg {
+                    Msg::Text(t) => Message::Text(t),
+                    Msg::Binary(b) => Message::Binary(b),
                 };
                 client.send(m).await.expect("send");
                 scratch.clear();

@@ -153,7 +153,7 @@ fn w3() -> Vec<(&'static str, f64)> {
     out
 }
 
-fn w6(msg: &[u8], text: bool) -> Vec<(&'static str, f64)> {
+fn w6(msg: Msg<'_>) -> Vec<(&'static str, f64)> {
     const ROUNDS: usize = 100;
     let mut out = Vec::new();
     macro_rules! entry {
@@ -163,7 +163,7 @@ fn w6(msg: &[u8], text: bool) -> Vec<(&'static str, f64)> {
                 $label,
                 per_op(ROUNDS, || {
                     for _ in 0..ROUNDS {
-                        assert_eq!(e.round_trip(msg, text), msg.len());
+                        assert_eq!(e.round_trip(msg), msg.len());
                     }
                 }),
             ));
@@ -184,8 +184,8 @@ fn main() {
     let columns = [
         ("W1 per frame", w1()),
         ("W3 per frame", w3()),
-        ("W6-16B per round trip", w6(TEXTS[1].as_bytes(), true)),
-        ("W6-64KiB per round trip", w6(&large, false)),
+        ("W6-16B per round trip", w6(Msg::Text(TEXTS[1]))),
+        ("W6-64KiB per round trip", w6(Msg::Binary(&large))),
     ];
     print!("| implementation |");
     for (name, _) in &columns {

@@ -265,6 +265,7 @@ impl Header {
     /// A [`FrameError`] for a reserved bit outside `allowed_rsv`, a reserved
     /// opcode, a control frame that is fragmented or longer than 125 bytes,
     /// a non-minimal length or a 64-bit length with its top bit set.
+    #[inline]
     pub fn decode_with(
         bytes: &[u8],
         allowed_rsv: Rsv,
@@ -396,6 +397,7 @@ impl Header {
     /// [`EncodeError::BufferTooSmall`] when `out` is shorter than
     /// [`Header::encoded_len`]; [`EncodeError::Invalid`] when the header
     /// would not decode.
+    #[inline]
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         self.validate(Rsv::ALL).map_err(EncodeError::Invalid)?;
         let needed = self.encoded_len();

@@ -25,6 +25,7 @@ const BLOCK: usize = 64;
 /// wsframe::mask::apply(key, 2, b);
 /// assert_eq!(payload, [0x7f, 0x9f, 0x4d, 0x51, 0x58]); // RFC 6455 §5.7
 /// ```
+#[inline]
 pub fn apply(key: [u8; 4], offset: usize, data: &mut [u8]) {
     // Rotate the key so that its first byte lines up with data[0].
     let key = u32::from_be_bytes(key)
@@ -56,17 +57,19 @@ fn block(key: [u8; 4]) -> [u8; BLOCK] {
 
 /// Short payloads (most frames): eight bytes at a time in a `u64`, then
 /// the last few bytewise. `key` is already rotated to `data[0]`.
-fn apply_short(key: [u8; 4], data: &mut [u8]) {
+#[inline]
+fn apply_short(key: [u8; 4], mut data: &mut [u8]) {
     let [a, b, c, d] = key;
     let wide = u64::from_ne_bytes([a, b, c, d, a, b, c, d]);
-    let mut words = data.chunks_exact_mut(8);
-    for word in &mut words {
-        if let Ok(bytes) = <[u8; 8]>::try_from(&*word) {
-            word.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ wide).to_ne_bytes());
-        }
+    while data.len() >= 8 {
+        let Some((word, rest)) = core::mem::take(&mut data).split_first_chunk_mut::<8>() else {
+            return; // unreachable: at least 8 bytes
+        };
+        *word = (u64::from_ne_bytes(*word) ^ wide).to_ne_bytes();
+        data = rest;
     }
     // Eight is a multiple of 4: the tail starts key-aligned.
-    for (d, k) in words.into_remainder().iter_mut().zip(key.iter().cycle()) {
+    for (d, k) in data.iter_mut().zip(key.iter().cycle()) {
         *d ^= k;
     }
 }
@@ -81,6 +84,7 @@ fn apply_short(key: [u8; 4], data: &mut [u8]) {
 /// wsframe::mask::copy_masked([0x37, 0xfa, 0x21, 0x3d], 0, b"Hello", &mut out);
 /// assert_eq!(out, [0x7f, 0x9f, 0x4d, 0x51, 0x58]); // RFC 6455 §5.7
 /// ```
+#[inline]
 pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
     let key = u32::from_be_bytes(key)
         .rotate_left(8 * (offset % 4) as u32)
@@ -109,17 +113,27 @@ pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
         }
     }
     // Both rests start after the same whole blocks, key-aligned.
+    copy_short(key, s_rest, d_rest);
+}
+
+/// [`copy_masked`] below a block: `u64` words, then bytes; `key` is rotated
+/// to `src[0]` and both have the same length.
+#[inline]
+fn copy_short(key: [u8; 4], mut src: &[u8], mut dst: &mut [u8]) {
     let [a, b, c, e] = key;
     let wide = u64::from_ne_bytes([a, b, c, e, a, b, c, e]);
-    let mut d_words = d_rest.chunks_exact_mut(8);
-    let mut s_words = s_rest.chunks_exact(8);
-    for (d, s) in (&mut d_words).zip(&mut s_words) {
-        if let Ok(bytes) = <[u8; 8]>::try_from(s) {
-            d.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ wide).to_ne_bytes());
-        }
+    while src.len() >= 8 && dst.len() >= 8 {
+        let (Some((s, s_rest)), Some((d, d_rest))) = (
+            src.split_first_chunk::<8>(),
+            core::mem::take(&mut dst).split_first_chunk_mut::<8>(),
+        ) else {
+            return; // unreachable: both have at least 8 bytes
+        };
+        *d = (u64::from_ne_bytes(*s) ^ wide).to_ne_bytes();
+        src = s_rest;
+        dst = d_rest;
     }
-    let tail = d_words.into_remainder().iter_mut().zip(s_words.remainder());
-    for ((d, s), k) in tail.zip(key.iter().cycle()) {
+    for ((d, s), k) in dst.iter_mut().zip(src).zip(key.iter().cycle()) {
         *d = *s ^ *k;
     }
 }

@@ -15,6 +15,8 @@ ORDER = ["W1", "W2", "W3", "W4", "W4t", "W5", "W6-16B", "W6-64KiB"]
 OURS = "wsframe"
 # Entries that are ours but not the headline (reported, not compared).
 OURS_EXTRA = {"wsframe-frame"}
+# Peers whose decode path checks UTF-8 on text, as wsframe does.
+VALIDATING = {"tungstenite", "fastwebsockets", "websocketz"}
 TARGETS = {
     "W1": "<= 0.8", "W2": ">= 1.0", "W3": "<= 1.0", "W4": ">= 1.0",
     "W4t": ">= 1.0", "W5": "<= 1.0 (portable SHA-1 peers)",
@@ -42,8 +44,9 @@ def load():
 
 def main():
     groups = load()
-    print("| workload | target | wsframe | best peer | ratio ours/best | all entries |")
-    print("|---|---|---:|---|---:|---|")
+    print("| workload | target | wsframe | best peer | ours/best | "
+          "best UTF-8-checking peer | ours/it | all entries (best first) |")
+    print("|---|---|---:|---|---:|---|---:|---|")
     for g in ORDER:
         if g not in groups:
             continue
@@ -59,8 +62,14 @@ def main():
         listing = ", ".join(
             f"{k} {v[0]:.3g}" for k, v in sorted(
                 entries.items(), key=lambda kv: kv[1][0], reverse=better is max))
+        checking = {k: v for k, v in peers.items() if k in VALIDATING}
+        if checking and g not in ("W2", "W3", "W4", "W5", "W6-64KiB"):
+            c_name = better(checking, key=lambda k: checking[k][0])
+            c_col = f"{c_name} {checking[c_name][0]:.3g} | {ours[0] / checking[c_name][0]:.2f}"
+        else:
+            c_col = "– | –"
         print(f"| {g} ({unit}) | {TARGETS.get(g, '')} | {ours[0]:.3g} | "
-              f"{best_name} {best:.3g} | {ratio:.2f} | {listing} |")
+              f"{best_name} {best:.3g} | {ratio:.2f} | {c_col} | {listing} |")
 
 
 if __name__ == "__main__":

@@ -992,12 +992,12 @@ pub mod sans_io_impl {
             let r = dec.add_data(data).expect("sans-io decode");
             match r.event {
                 Some(WebsocketFrameEvent::PayloadChunk { .. }) => c.1 += r.consumed_bytes,
-                Some(WebsocketFrameEvent::End { frame_info, .. }) => {
-                    if frame_info.opcode.is_data() {
-                        c.0 += 1;
-                    }
+                Some(WebsocketFrameEvent::End { frame_info, .. })
+                    if frame_info.opcode.is_data() =>
+                {
+                    c.0 += 1
                 }
-                Some(WebsocketFrameEvent::Start { .. }) => {}
+                Some(_) => {}
                 None if r.consumed_bytes == 0 => return,
                 None => {}
             }

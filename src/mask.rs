@@ -90,30 +90,28 @@ pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
         .rotate_left(8 * (offset % 4) as u32)
         .to_be_bytes();
     let n = src.len().min(dst.len());
-    let (src, dst) = (
+    let (mut src, mut dst) = (
         src.get(..n).unwrap_or_default(),
         dst.get_mut(..n).unwrap_or_default(),
     );
-    let whole = n - n % BLOCK;
-    // `whole <= n`, the length of both: the splits always succeed.
-    let (Some((s_blocks, s_rest)), Some((d_blocks, d_rest))) =
-        (src.split_at_checked(whole), dst.split_at_mut_checked(whole))
-    else {
-        return;
-    };
-    if whole > 0 {
+    if n >= BLOCK {
         let block = block(key);
-        for (d, s) in d_blocks
-            .chunks_exact_mut(BLOCK)
-            .zip(s_blocks.chunks_exact(BLOCK))
-        {
-            for ((d, s), k) in d.iter_mut().zip(s).zip(block) {
-                *d = *s ^ k;
+        while src.len() >= BLOCK {
+            let (Some((s, s_rest)), Some((d, d_rest))) = (
+                src.split_first_chunk::<BLOCK>(),
+                core::mem::take(&mut dst).split_first_chunk_mut::<BLOCK>(),
+            ) else {
+                return; // unreachable: both have a whole block
+            };
+            for ((d, s), k) in d.iter_mut().zip(s).zip(&block) {
+                *d = *s ^ *k;
             }
+            src = s_rest;
+            dst = d_rest;
         }
     }
     // Both rests start after the same whole blocks, key-aligned.
-    copy_short(key, s_rest, d_rest);
+    copy_short(key, src, dst);
 }
 
 /// [`copy_masked`] below a block: `u64` words, then bytes; `key` is rotated

@@ -265,6 +265,7 @@ impl Header {
     /// A [`FrameError`] for a reserved bit outside `allowed_rsv`, a reserved
     /// opcode, a control frame that is fragmented or longer than 125 bytes,
     /// a non-minimal length or a 64-bit length with its top bit set.
+    #[inline]
     pub fn decode_with(
         bytes: &[u8],
         allowed_rsv: Rsv,
@@ -396,6 +397,7 @@ impl Header {
     /// [`EncodeError::BufferTooSmall`] when `out` is shorter than
     /// [`Header::encoded_len`]; [`EncodeError::Invalid`] when the header
     /// would not decode.
+    #[inline]
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         self.validate(Rsv::ALL).map_err(EncodeError::Invalid)?;
         let needed = self.encoded_len();
@@ -403,28 +405,53 @@ impl Header {
             return Err(EncodeError::BufferTooSmall { needed });
         }
         let b0 = (u8::from(self.fin) << 7) | (self.rsv.bits() << 4) | self.opcode.as_u8();
-        let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
-        let wide = self.payload_len.to_be_bytes();
-        let (len7, ext): (u8, &[u8]) = match u8::try_from(self.payload_len) {
-            Ok(short @ 0..=125) => (short, &[]),
-            _ if self.payload_len <= u64::from(u16::MAX) => {
-                (126, wide.get(6..).unwrap_or_default())
+        let [w0, w1, w2, w3, w4, w5, w6, w7] = self.payload_len.to_be_bytes();
+        // One fixed-size store per length form (no per-part copies).
+        let written = match (self.mask, u8::try_from(self.payload_len)) {
+            (None, Ok(len7 @ 0..=125)) => put(out, [b0, len7]),
+            (Some([k0, k1, k2, k3]), Ok(len7 @ 0..=125)) => {
+                put(out, [b0, 0x80 | len7, k0, k1, k2, k3])
             }
-            _ => (127, &wide),
+            (None, _) if self.payload_len <= u64::from(u16::MAX) => put(out, [b0, 126, w6, w7]),
+            (Some([k0, k1, k2, k3]), _) if self.payload_len <= u64::from(u16::MAX) => {
+                put(out, [b0, 0x80 | 126, w6, w7, k0, k1, k2, k3])
+            }
+            (None, _) => put(out, [b0, 127, w0, w1, w2, w3, w4, w5, w6, w7]),
+            (Some([k0, k1, k2, k3]), _) => put(
+                out,
+                [
+                    b0,
+                    0x80 | 127,
+                    w0,
+                    w1,
+                    w2,
+                    w3,
+                    w4,
+                    w5,
+                    w6,
+                    w7,
+                    k0,
+                    k1,
+                    k2,
+                    k3,
+                ],
+            ),
         };
-        let key: &[u8] = match &self.mask {
-            Some(key) => key,
-            None => &[],
-        };
-        let mut cursor = out;
-        for part in [&[b0, mask_bit | len7][..], ext, key] {
-            let Some((dst, rest)) = cursor.split_at_mut_checked(part.len()) else {
-                return Err(EncodeError::BufferTooSmall { needed });
-            };
-            dst.copy_from_slice(part);
-            cursor = rest;
+        if !written {
+            return Err(EncodeError::BufferTooSmall { needed });
         }
         Ok(needed)
+    }
+}
+
+/// Write `bytes` at the front of `out`; `false` when it is too short.
+fn put<const N: usize>(out: &mut [u8], bytes: [u8; N]) -> bool {
+    match out.first_chunk_mut::<N>() {
+        Some(dst) => {
+            *dst = bytes;
+            true
+        }
+        None => false,
     }
 }
 

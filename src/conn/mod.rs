@@ -284,6 +284,10 @@ const RX_CLOSE_RECEIVED: u8 = 4;
 const RX_ACTIVITY: u8 = 8;
 /// `Rx::flags`: the last event borrowed the data region; drop it on the next call.
 const RX_RELEASE: u8 = 16;
+/// `Rx::flags`: the text message arrived as one whole frame and was not
+/// UTF-8 checked on the way in; the `from_utf8` that makes its `&str` is
+/// its check.
+const RX_UNCHECKED: u8 = 32;
 
 /// `Tx::flags`: our Close was sent.
 const TX_CLOSE_SENT: u8 = 1;

@@ -3,7 +3,7 @@
 use super::{
     CONTROL_RESERVE, Chunk, Connection, Event, FRAME_ACTIVE, FRAME_FIN, FRAME_MASKED, FRAME_OPCODE,
     MaskSource, NO_PONG, PendingClose, RX_ACTIVITY, RX_CLOSE_RECEIVED, RX_MESSAGE, RX_RELEASE,
-    RX_TEXT, Ready, RecvMode, TX_CLIENT, TX_OPEN, TX_PING, TX_UNREPORTED, fail,
+    RX_TEXT, RX_UNCHECKED, Ready, RecvMode, TX_CLIENT, TX_OPEN, TX_PING, TX_UNREPORTED, fail,
 };
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
@@ -97,8 +97,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         let event = match ready {
             Ready::Message if !rx.flags.has(RX_TEXT) => Event::Binary(slice(data(buf), start, len)),
             Ready::Message => {
-                // Already validated as it arrived (fail-fast); this second
-                // pass only produces the `&str` without `unsafe`.
+                // A fragmented message was validated as it arrived
+                // (fail-fast) and this pass only produces the `&str` without
+                // `unsafe`; a single-frame one is checked here only.
                 match core::str::from_utf8(slice(data(buf), start, len)) {
                     Ok(text) => Event::Text(text),
                     Err(e) => {
@@ -134,7 +135,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// As [`Connection::poll_event`].
     pub fn process(&mut self) -> Result<bool, ProtocolError> {
         if self.rx.ready == Ready::None {
-            self.rx.ready = self.advance()?;
+            let ready = self.advance()?;
+            if ready == Ready::Message && self.rx.flags.has(RX_UNCHECKED) {
+                // Report invalid text now, before the caller flushes.
+                let text = slice(data(self.buf.as_ref()), self.rx.start, self.rx.msg_len);
+                if let Err(e) = core::str::from_utf8(text) {
+                    let error = Utf8Error::from_core(e);
+                    return Err(self.fail(ProtocolError::InvalidUtf8(error)));
+                }
+            }
+            self.rx.ready = ready;
         }
         Ok(self.rx.ready != Ready::None)
     }
@@ -208,7 +218,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 mask::apply(key, usize::from(rx.seen), chunk);
             }
             let before = rx.message_received() as usize;
-            if rx.flags.has(RX_TEXT) {
+            // A whole text message in one frame, all here: `poll_event`'s
+            // `from_utf8` (needed for the `&str`) is its only check, with the
+            // same error; `process` runs it early.
+            let whole = before == 0
+                && take32 == rx.remaining
+                && rx.frame & FRAME_FIN != 0
+                && self.config.recv_mode() == RecvMode::Message;
+            rx.flags.set(RX_UNCHECKED, whole && rx.flags.has(RX_TEXT));
+            if rx.flags.has(RX_TEXT) && !whole {
                 if let Err(e) = rx.utf8.feed(before, chunk) {
                     return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }
@@ -222,7 +240,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             if frame_done {
                 rx.frame = 0;
             }
-            if last && rx.flags.has(RX_TEXT) {
+            if last && rx.flags.has(RX_TEXT) && !whole {
                 if let Err(e) = rx.utf8.finish(before + take) {
                     return Err(self.fail(ProtocolError::InvalidUtf8(e)));
                 }

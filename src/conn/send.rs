@@ -26,9 +26,9 @@ fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> 
     let header_len = header.encode(out).ok()?;
     let end = header_len.checked_add(payload.len())?;
     let dst = out.get_mut(header_len..end)?;
-    dst.copy_from_slice(payload);
-    if let Some(key) = header.mask {
-        mask::apply(key, 0, dst);
+    match header.mask {
+        Some(key) => mask::copy_masked(key, 0, payload, dst),
+        None => dst.copy_from_slice(payload),
     }
     Some(end)
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Summarise the criterion results of benches/peers.rs as a Markdown table.
+
+Reads target/criterion/<group>/<entry>/new/{benchmark,estimates}.json (the
+median of the last run), prints per workload each implementation's figure
+(ns per element, or GB/s for byte throughput) and the ratio ours / best peer.
+Usage: python3 benches/summary.py [target/criterion]
+"""
+import json
+import pathlib
+import sys
+
+ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
+ORDER = ["W1", "W2", "W3", "W4", "W4t", "W5", "W6-16B", "W6-64KiB"]
+OURS = "wsframe"
+# Entries that are ours but not the headline (reported, not compared).
+OURS_EXTRA = {"wsframe-frame"}
+# Peers whose decode path checks UTF-8 on text, as wsframe does.
+VALIDATING = {"tungstenite", "fastwebsockets", "websocketz"}
+TARGETS = {
+    "W1": "<= 0.8", "W2": ">= 1.0", "W3": "<= 1.0", "W4": ">= 1.0",
+    "W4t": ">= 1.0", "W5": "<= 1.0 (portable SHA-1 peers)",
+    "W6-16B": "best", "W6-64KiB": "best",
+}
+
+
+def load():
+    groups = {}
+    for bench in ROOT.glob("*/*/new/benchmark.json"):
+        meta = json.loads(bench.read_text())
+        est = json.loads((bench.parent / "estimates.json").read_text())
+        group, entry = meta["group_id"], meta["function_id"]
+        if group not in ORDER:
+            continue
+        tp = meta.get("throughput") or {}
+        ns = est["median"]["point_estimate"]
+        if "Bytes" in tp:
+            value, unit, better = tp["Bytes"] / ns, "GB/s", max
+        else:
+            value, unit, better = ns / tp.get("Elements", 1), "ns/op", min
+        groups.setdefault(group, {})[entry] = (value, unit, better)
+    return groups
+
+
+def main():
+    groups = load()
+    print("| workload | target | wsframe | best peer | ours/best | "
+          "best UTF-8-checking peer | ours/it | all entries (best first) |")
+    print("|---|---|---:|---|---:|---|---:|---|")
+    for g in ORDER:
+        if g not in groups:
+            continue
+        entries = groups[g]
+        ours = entries.get(OURS)
+        peers = {k: v for k, v in entries.items() if k != OURS and k not in OURS_EXTRA}
+        if not ours or not peers:
+            continue
+        unit, better = ours[1], ours[2]
+        best_name = better(peers, key=lambda k: peers[k][0])
+        best = peers[best_name][0]
+        ratio = ours[0] / best
+        listing = ", ".join(
+            f"{k} {v[0]:.3g}" for k, v in sorted(
+                entries.items(), key=lambda kv: kv[1][0], reverse=better is max))
+        checking = {k: v for k, v in peers.items() if k in VALIDATING}
+        if checking and g not in ("W2", "W3", "W4", "W5", "W6-64KiB"):
+            c_name = better(checking, key=lambda k: checking[k][0])
+            c_col = f"{c_name} {checking[c_name][0]:.3g} | {ours[0] / checking[c_name][0]:.2f}"
+        else:
+            c_col = "– | –"
+        print(f"| {g} ({unit}) | {TARGETS.get(g, '')} | {ours[0]:.3g} | "
+              f"{best_name} {best:.3g} | {ratio:.2f} | {c_col} | {listing} |")
+
+
+if __name__ == "__main__":
+    main()

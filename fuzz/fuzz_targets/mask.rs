@@ -5,7 +5,9 @@
 //! - one `apply` at an arbitrary offset equals bytewise;
 //! - `apply` piece by piece (offset advanced by each piece's length) equals
 //!   one call; so does a `Masker` fed the same pieces;
-//! - applying twice restores the input.
+//! - applying twice restores the input;
+//! - `copy_masked` into a destination of any length writes exactly the
+//!   bytewise result over the common prefix and leaves the rest untouched.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -59,6 +61,15 @@ fuzz_target!(|input: Input| {
     // of a non-multiple-of-4 modulus: usize::MAX + 1 is a multiple of 4.
     assert_eq!(pieces, expected, "piecewise");
     assert_eq!(via_masker, expected0, "masker");
+
+    // copy_masked into a destination shorter or longer than the source.
+    let extra = splits.first().copied().map_or(0, usize::from);
+    let dst_len = if extra % 2 == 0 { data.len() + extra / 2 } else { data.len().saturating_sub(extra / 2) };
+    let mut dst = vec![0xA5u8; dst_len];
+    mask::copy_masked(key, offset, &data, &mut dst);
+    let n = dst_len.min(data.len());
+    assert_eq!(dst[..n], expected[..n], "copy_masked at offset {offset}");
+    assert!(dst[n..].iter().all(|&b| b == 0xA5), "copy_masked wrote past the source");
 
     // Involution.
     mask::apply(key, offset, &mut whole);

@@ -12,21 +12,33 @@
 //! and the page says why.
 //!
 //! One tokio task per connection over the async `embedded-io` adapter; the
-//! task sits in `select!` between `WebSocket::read` (cancel-safe) and the
-//! room's broadcast channel.
+//! task sits in `select!` between `WebSocket::read` (cancel-safe), the
+//! room's broadcast channel and a timer. The timer drives keepalive (a ping
+//! after 30 s of silence; a peer silent 15 s after that is dropped with
+//! Close 1011) and bounds the closing handshake: a peer that does not
+//! answer our Close within 5 s is disconnected.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use embedded_io_adapters::tokio_1::FromTokio;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
+use tokio::time::Instant as TokioInstant;
 use wsframe::handshake::{self, Limits};
 use wsframe::io::{Error, asynch::WebSocket};
-use wsframe::{CloseCode, Config, Connection, Event, Status};
+use wsframe::{CloseCode, Config, Connection, Event, Instant, State, Status};
 
 const PAGE: &str = include_str!("chat.html");
+
+/// Ping a client silent this long.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// Drop a client that stays silent this long after the ping.
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a client has to answer our Close.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 type Room = broadcast::Sender<Arc<str>>;
 
@@ -59,7 +71,8 @@ async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     stream.set_nodelay(true).ok();
     // Room for one 1 MiB message plus headroom; the cap itself stays 1 MiB.
-    let conn = Connection::server(vec![0u8; (1 << 20) + 4096], Config::new())?;
+    let config = Config::new().with_keepalive(KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT);
+    let conn = Connection::server(vec![0u8; (1 << 20) + 4096], config)?;
     let mut ws = WebSocket::new(FromTokio::new(stream), conn, vec![0u8; 16 * 1024])?;
 
     // Read the request head, then route it.
@@ -116,8 +129,25 @@ async fn chat(
     room: &Room,
     inbox: &mut broadcast::Receiver<Arc<str>>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // The connection's clock: milliseconds since this task started.
+    let epoch = TokioInstant::now();
+    let to_tokio = |at: Instant| epoch + Duration::from_millis(at.as_millis());
+    let now =
+        || Instant::from_millis(u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX));
+    let mut close_deadline: Option<TokioInstant> = None;
     loop {
+        if ws.connection().state() == State::Closing && close_deadline.is_none() {
+            close_deadline = Some(TokioInstant::now() + CLOSE_TIMEOUT);
+        }
+        // The next timer: the close deadline, else keepalive's next step.
+        let wake = close_deadline.or_else(|| ws.connection().poll_timeout().map(to_tokio));
         tokio::select! {
+            () = tokio::time::sleep_until(wake.unwrap_or_else(|| TokioInstant::now() + KEEPALIVE_INTERVAL)) => {
+                if close_deadline.is_some_and(|at| at <= TokioInstant::now()) {
+                    return Err("no answer to our Close".into());
+                }
+                ws.handle_timeout(now()).await.map_err(|e| e.to_string())?;
+            }
             event = ws.read() => match event {
                 Ok(Event::Text(text)) => {
                     let _ = room.send(text.into());
@@ -135,7 +165,13 @@ async fn chat(
                     Err(Error::Send(_)) => {} // closing: drop it
                     Err(e) => return Err(e.to_string().into()),
                 },
-                Err(broadcast::error::RecvError::Lagged(n)) => eprintln!("client lagged, {n} messages skipped"),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    // Say so rather than lose messages silently.
+                    let notice = format!("* {n} messages were skipped: this connection fell behind");
+                    if let Err(e @ (Error::Io(_) | Error::UnexpectedEof)) = ws.send_text(&notice).await {
+                        return Err(e.to_string().into());
+                    }
+                }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
         }

@@ -1,5 +1,7 @@
 //! `chat_server`: the page on `/`, the room on `/ws`.
 
+use std::io::{Read as _, Write as _};
+
 use tungstenite::{Bytes, Message};
 
 use crate::harness::{
@@ -210,4 +212,46 @@ fn frame_sent_with_the_upgrade_request_is_kept() {
     stream.write_all(&bytes).expect("write");
     recv_text(&mut listener, "eager");
     drop(stream);
+}
+
+/// A client that never answers the server's Close is disconnected after
+/// the close timeout (5 s), not kept forever.
+#[test]
+fn a_client_that_ignores_our_close_is_dropped() {
+    let (_server, port) = start();
+    let (mut ws, _) = crate::harness::raw_upgrade(port, "/ws", &[]);
+    let stream = ws.get_mut();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(9)))
+        .expect("read timeout");
+    // Binary is refused: the server sends Close 1003 and waits for ours.
+    stream
+        .write_all(&crate::harness::raw_frame(0x82, b"\x01\x02", true))
+        .expect("write binary frame");
+    let sent = std::time::Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break, // EOF: the server hung up
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("still connected after {:?}: {e}", sent.elapsed()),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+        assert!(
+            sent.elapsed() < std::time::Duration::from_secs(9),
+            "still connected"
+        );
+    }
+    let waited = sent.elapsed();
+    // The Close 1003 arrived (after the join notice text frames).
+    let close = seen
+        .windows(4)
+        .position(|w| w[0] == 0x88 && w[2..4] == 1003u16.to_be_bytes())
+        .map(|_| ());
+    assert_eq!(close, Some(()), "no Close 1003 in {seen:02x?}");
+    assert!(
+        waited >= std::time::Duration::from_secs(4),
+        "hung up after {waited:?}, before the close timeout"
+    );
 }

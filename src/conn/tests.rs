@@ -234,3 +234,51 @@ fn single_frame_fast_path_matches_the_general_path() {
         same_both_ways(*client, Config::new().with_max_message_len(126), &bytes);
     }
 }
+
+/// Whole messages that fit one frame take `encode_single`: the same bytes
+/// as the header encoder plus masking, every length form, both roles, with
+/// and without a fragment size; a `tx` one byte short is refused without
+/// drawing a key.
+#[test]
+fn single_frame_encode_matches_the_frame_layer() {
+    let payload: std::vec::Vec<u8> = (0..300u16).map(|i| (i % 251) as u8).collect();
+    for client in [false, true] {
+        for fragment in [0, 200] {
+            for len in [0, 1, 5, 16, 125, 126, 127, 200, 300] {
+                let keys = core::cell::Cell::new(0u8);
+                let next = || {
+                    keys.set(keys.get() + 1);
+                    [keys.get(), 0x5A, 0xC3, 0x0F]
+                };
+                let role = if client { Role::Client } else { Role::Server };
+                let config = Config::new().with_fragment_size(fragment);
+                let mut conn = Connection::new(role, [0u8; 1024], config, next).unwrap();
+                conn.finish_handshake(0);
+                let data = &payload[..len];
+                let mut tx = [0u8; 400];
+                let needed = conn.encoded_message_len(len);
+                assert_eq!(
+                    conn.encode_binary(data, &mut tx[..needed - 1]),
+                    Err(SendError::BufferTooSmall { needed })
+                );
+                assert_eq!(keys.get(), 0, "no key drawn on error");
+                let n = conn.encode_binary(data, &mut tx).unwrap();
+                assert_eq!(n, needed);
+                if fragment != 0 && len > fragment {
+                    continue; // several frames: the general loop
+                }
+                let key = client.then_some([1, 0x5A, 0xC3, 0x0F]);
+                let header = crate::frame::Header::new(Opcode::Binary, len as u64).with_mask(key);
+                let mut expected = std::vec![0u8; 14];
+                let h = header.encode(&mut expected).unwrap();
+                expected.truncate(h);
+                let start = expected.len();
+                expected.extend_from_slice(data);
+                if let Some(key) = key {
+                    crate::mask::apply(key, 0, &mut expected[start..]);
+                }
+                assert_eq!(&tx[..n], &expected[..], "client {client}, len {len}");
+            }
+        }
+    }
+}

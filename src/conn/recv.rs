@@ -173,6 +173,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             return Ok(Ready::None);
         }
         self.apply_release();
+        if !self.rx.frame_active() && self.rx.parse >= self.rx.filled {
+            // Between frames with no input: `read_header` would find no header.
+            return Ok(Ready::None);
+        }
         if let Some(ready) = self.whole_message() {
             return Ok(ready);
         }

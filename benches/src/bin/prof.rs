@@ -1,15 +1,15 @@
-//! A fixed amount of wsframe's W1, W3 and W6-16B work for instruction
+//! A fixed amount of wsframe's W1, W3 and W6 work for instruction
 //! counting under callgrind, which is immune to the machine's noise:
 //!
 //! ```sh
 //! cargo build --release -p wsframe-bench --bin prof
 //! valgrind --tool=callgrind --toggle-collect='prof::measure*' \
-//!     target/release/prof w1   # or w3, w6
+//!     target/release/prof w1   # or w3, w6, w6l
 //! ```
 //!
 //! Only the `measure_*` functions are counted; divide their inclusive
 //! instruction count by the frames (W1: 100,000; W3: 10,000) or round
-//! trips (W6: 10,000) printed.
+//! trips (W6-16B: 10,000; W6-64KiB, `w6l`: 100) printed.
 
 use std::hint::black_box;
 use wsframe_bench::*;
@@ -34,6 +34,13 @@ fn measure_w3(
 fn measure_w6(echo: &mut ours::Echo, rounds: usize) -> usize {
     (0..rounds)
         .map(|_| echo.round_trip(black_box(Msg::Text(TEXTS[1]))))
+        .sum()
+}
+
+#[inline(never)]
+fn measure_w6l(echo: &mut ours::Echo, large: &[u8], rounds: usize) -> usize {
+    (0..rounds)
+        .map(|_| echo.round_trip(black_box(Msg::Binary(large))))
         .sum()
 }
 
@@ -64,6 +71,14 @@ fn main() {
             assert_eq!(n, 10_000 * TEXTS[1].len());
             println!("w6: 10000 round trips");
         }
-        _ => eprintln!("usage: prof w1|w3|w6"),
+        "w6l" => {
+            let large = large_payload();
+            let mut echo = ours::Echo::default();
+            echo.round_trip(Msg::Binary(&large));
+            let n = measure_w6l(&mut echo, &large, 100);
+            assert_eq!(n, 100 * large.len());
+            println!("w6l: 100 round trips of 64 KiB");
+        }
+        _ => eprintln!("usage: prof w1|w3|w6|w6l"),
     }
 }

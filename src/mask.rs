@@ -58,18 +58,26 @@ fn block(key: [u8; 4]) -> [u8; BLOCK] {
 /// Short payloads (most frames): eight bytes at a time in a `u64`, then
 /// the last few bytewise. `key` is already rotated to `data[0]`.
 #[inline]
-fn apply_short(key: [u8; 4], mut data: &mut [u8]) {
-    let [a, b, c, d] = key;
-    let wide = u64::from_ne_bytes([a, b, c, d, a, b, c, d]);
-    while data.len() >= 8 {
-        let Some((word, rest)) = core::mem::take(&mut data).split_first_chunk_mut::<8>() else {
-            return; // unreachable: at least 8 bytes
-        };
-        *word = (u64::from_ne_bytes(*word) ^ wide).to_ne_bytes();
-        data = rest;
+fn apply_short(key: [u8; 4], data: &mut [u8]) {
+    let k = u32::from_ne_bytes(key);
+    // `key` twice in native byte order: the same as `from_ne_bytes` of the
+    // eight key bytes, without assembling it bytewise.
+    let wide = u64::from(k) | (u64::from(k) << 32);
+    let mut words = data.chunks_exact_mut(8);
+    for word in &mut words {
+        if let Ok(word) = <&mut [u8; 8]>::try_from(word) {
+            *word = (u64::from_ne_bytes(*word) ^ wide).to_ne_bytes();
+        }
     }
     // Eight is a multiple of 4: the tail starts key-aligned.
-    for (d, k) in data.iter_mut().zip(key.iter().cycle()) {
+    let mut rest = words.into_remainder();
+    if rest.len() >= 4 {
+        if let Some((word, tail)) = core::mem::take(&mut rest).split_first_chunk_mut::<4>() {
+            *word = (u32::from_ne_bytes(*word) ^ k).to_ne_bytes();
+            rest = tail;
+        }
+    }
+    for (d, k) in rest.iter_mut().zip(key) {
         *d ^= k;
     }
 }
@@ -117,22 +125,30 @@ pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
 /// [`copy_masked`] below a block: `u64` words, then bytes; `key` is rotated
 /// to `src[0]` and both have the same length.
 #[inline]
-fn copy_short(key: [u8; 4], mut src: &[u8], mut dst: &mut [u8]) {
-    let [a, b, c, e] = key;
-    let wide = u64::from_ne_bytes([a, b, c, e, a, b, c, e]);
-    while src.len() >= 8 && dst.len() >= 8 {
-        let (Some((s, s_rest)), Some((d, d_rest))) = (
-            src.split_first_chunk::<8>(),
-            core::mem::take(&mut dst).split_first_chunk_mut::<8>(),
-        ) else {
-            return; // unreachable: both have at least 8 bytes
-        };
-        *d = (u64::from_ne_bytes(*s) ^ wide).to_ne_bytes();
-        src = s_rest;
-        dst = d_rest;
+fn copy_short(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
+    let k = u32::from_ne_bytes(key);
+    let wide = u64::from(k) | (u64::from(k) << 32);
+    let mut s_words = src.chunks_exact(8);
+    let mut d_words = dst.chunks_exact_mut(8);
+    for (d, s) in (&mut d_words).zip(&mut s_words) {
+        if let (Ok(d), Ok(s)) = (<&mut [u8; 8]>::try_from(d), <&[u8; 8]>::try_from(s)) {
+            *d = (u64::from_ne_bytes(*s) ^ wide).to_ne_bytes();
+        }
     }
-    for ((d, s), k) in dst.iter_mut().zip(src).zip(key.iter().cycle()) {
-        *d = *s ^ *k;
+    // Both rests start after the same whole words, key-aligned.
+    let (mut src, mut dst) = (s_words.remainder(), d_words.into_remainder());
+    if src.len() >= 4 && dst.len() >= 4 {
+        if let (Some((s, s_rest)), Some((d, d_rest))) = (
+            src.split_first_chunk::<4>(),
+            core::mem::take(&mut dst).split_first_chunk_mut::<4>(),
+        ) {
+            *d = (u32::from_ne_bytes(*s) ^ k).to_ne_bytes();
+            src = s_rest;
+            dst = d_rest;
+        }
+    }
+    for ((d, s), k) in dst.iter_mut().zip(src).zip(key) {
+        *d = *s ^ k;
     }
 }
 

@@ -173,6 +173,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             return Ok(Ready::None);
         }
         self.apply_release();
+        if !self.rx.frame_active() && self.rx.parse >= self.rx.filled {
+            // Between frames with no input: `read_header` would find no header.
+            return Ok(Ready::None);
+        }
+        if let Some(ready) = self.whole_message() {
+            return Ok(ready);
+        }
         loop {
             if !self.rx.frame_active() {
                 if !self.read_header()? {
@@ -280,6 +287,90 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 }
             }
         }
+    }
+
+    /// The common case in one step: between messages in
+    /// [`RecvMode::Message`], a whole single-frame text or binary message
+    /// (FIN, no reserved bits, a 7- or 16-bit length within the caps,
+    /// masked as the role requires) already in the buffer. It is unmasked
+    /// in place and the state left exactly as the general loop leaves it.
+    /// `None` (nothing changed) for anything else, which the general loop
+    /// then decodes, errors included.
+    fn whole_message(&mut self) -> Option<Ready> {
+        let rx = &mut self.rx;
+        if rx.frame_active()
+            || rx.flags.has(RX_MESSAGE)
+            || self.config.recv_mode() != RecvMode::Message
+        {
+            return None;
+        }
+        let client = self.tx.flags.has(TX_CLIENT);
+        let cap = self
+            .buf
+            .as_ref()
+            .len()
+            .saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN);
+        let max = self
+            .config
+            .max_message_len()
+            .min(self.config.max_frame_len())
+            .min(cap);
+        let data = data_mut(self.buf.as_mut());
+        let input = data.get(rx.parse..rx.filled)?;
+        let (&[b0, b1], rest) = input.split_first_chunk::<2>()?;
+        let text = match b0 {
+            0x81 => true,
+            0x82 => false,
+            _ => return None,
+        };
+        // A server receives masked frames, a client unmasked ones.
+        let masked = b1 & 0x80 != 0;
+        if masked == client {
+            return None;
+        }
+        let (len, ext, rest) = match b1 & 0x7F {
+            126 => {
+                let (ext, rest) = rest.split_first_chunk::<2>()?;
+                let len = u16::from_be_bytes(*ext);
+                if len < 126 {
+                    return None;
+                }
+                (usize::from(len), 2, rest)
+            }
+            127 => return None,
+            short => (usize::from(short), 0, rest),
+        };
+        let key = if masked {
+            Some(*rest.first_chunk::<4>()?)
+        } else {
+            None
+        };
+        if len > max {
+            return None;
+        }
+        let start = rx.parse + 2 + ext + if masked { 4 } else { 0 };
+        let end = start + len;
+        if end > rx.filled {
+            return None;
+        }
+        let payload = data.get_mut(start..end)?;
+        if let Some(key) = key {
+            mask::apply(key, 0, payload);
+            rx.mask = key;
+        }
+        rx.start = start;
+        rx.msg_len = len;
+        rx.parse = end;
+        // Within the caps, a `u32`.
+        rx.declared = u32::try_from(len).unwrap_or(u32::MAX);
+        rx.remaining = 0;
+        rx.seen = len as u8;
+        rx.frame = 0;
+        rx.utf8 = super::Carry::default();
+        rx.flags.set(RX_TEXT, text);
+        rx.flags.set(RX_UNCHECKED, text);
+        rx.flags.set(RX_RELEASE, true);
+        Some(Ready::Message)
     }
 
     /// Decode the next header. `Ok(false)` when more bytes are needed.

@@ -1,0 +1,84 @@
+//! A fixed amount of wsframe's W1, W3 and W6 work for instruction
+//! counting under callgrind, which is immune to the machine's noise:
+//!
+//! ```sh
+//! cargo build --release -p wsframe-bench --bin prof
+//! valgrind --tool=callgrind --toggle-collect='prof::measure*' \
+//!     target/release/prof w1   # or w3, w6, w6l
+//! ```
+//!
+//! Only the `measure_*` functions are counted; divide their inclusive
+//! instruction count by the frames (W1: 100,000; W3: 10,000) or round
+//! trips (W6-16B: 10,000; W6-64KiB, `w6l`: 100) printed.
+
+use std::hint::black_box;
+use wsframe_bench::*;
+
+#[inline(never)]
+fn measure_w1(conn: &mut wsframe::Connection<Vec<u8>>, feed: &mut Feed<'_>) -> Count {
+    ours::read(conn, feed, FRAMES)
+}
+
+#[inline(never)]
+fn measure_w3(
+    conn: &mut wsframe::Connection<Vec<u8>, ours::KeySource>,
+    out: &mut [u8],
+    rounds: usize,
+) -> usize {
+    (0..rounds)
+        .map(|_| ours::encode(conn, black_box(out)))
+        .sum()
+}
+
+#[inline(never)]
+fn measure_w6(echo: &mut ours::Echo, rounds: usize) -> usize {
+    (0..rounds)
+        .map(|_| echo.round_trip(black_box(Msg::Text(TEXTS[1]))))
+        .sum()
+}
+
+#[inline(never)]
+fn measure_w6l(echo: &mut ours::Echo, large: &[u8], rounds: usize) -> usize {
+    (0..rounds)
+        .map(|_| echo.round_trip(black_box(Msg::Binary(large))))
+        .sum()
+}
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    match which.as_str() {
+        "w1" => {
+            let stream = w1_stream();
+            let mut conn = ours::server(8192);
+            let mut feed = Feed::new(&stream);
+            ours::read(&mut conn, &mut feed, FRAMES);
+            let got = measure_w1(&mut conn, &mut feed);
+            assert_eq!(got, (FRAMES, FRAMES * 16));
+            println!("w1: {FRAMES} frames");
+        }
+        "w3" => {
+            let mut conn = ours::client(8192);
+            let mut out = vec![0u8; ENCODE_BATCH * 32];
+            ours::encode(&mut conn, &mut out);
+            let n = measure_w3(&mut conn, &mut out, 10);
+            assert_eq!(n, 10 * ENCODE_BATCH * 22);
+            println!("w3: {} frames", 10 * ENCODE_BATCH);
+        }
+        "w6" => {
+            let mut echo = ours::Echo::default();
+            echo.round_trip(Msg::Text(TEXTS[1]));
+            let n = measure_w6(&mut echo, 10_000);
+            assert_eq!(n, 10_000 * TEXTS[1].len());
+            println!("w6: 10000 round trips");
+        }
+        "w6l" => {
+            let large = large_payload();
+            let mut echo = ours::Echo::default();
+            echo.round_trip(Msg::Binary(&large));
+            let n = measure_w6l(&mut echo, &large, 100);
+            assert_eq!(n, 100 * large.len());
+            println!("w6l: 100 round trips of 64 KiB");
+        }
+        _ => eprintln!("usage: prof w1|w3|w6|w6l"),
+    }
+}

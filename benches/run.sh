@@ -19,7 +19,7 @@ cargo run --release -q -p wsframe-bench --bin allocs
 if [ "${W5_PORTABLE:-1}" != 0 ]; then
     echo
     echo "## W5 with portable SHA-1 everywhere"
-    RUSTFLAGS='--cfg sha1_backend="soft"' CARGO_TARGET_DIR=target/portable-sha1 \
+    RUSTFLAGS='--cfg sha1_backend="soft"' CARGO_TARGET_DIR="$PWD/target/portable-sha1" \
         cargo bench -p wsframe-bench --features portable-sha1 --bench peers -- \
         --warm-up-time "${WARMUP:-1}" --measurement-time "${MEASURE:-3}" --noplot '^W5/' \
         >/dev/null 2>&1

@@ -1,4 +1,6 @@
-//! Unit tests of the packed connection state.
+//! Unit tests of the packed connection state and the fast paths, compiled
+//! only under `#[cfg(test)]` (see `mod tests;` in conn/mod.rs): `std`,
+//! `unwrap` and `panic!` here never reach the library.
 
 extern crate std;
 

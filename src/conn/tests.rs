@@ -228,6 +228,13 @@ fn single_frame_fast_path_matches_the_general_path() {
             std::vec![frame(0x01, b"first ", key), frame(0x81, b"new", key)],
         ),
         (false, std::vec![frame(0x82, &long, key)]), // past the buffer's capacity
+        // A 5-byte payload in the 16-bit length form: not minimal (§5.2).
+        (
+            false,
+            std::vec![std::vec![
+                0x81, 0xFE, 0x00, 0x05, 0, 0, 0, 0, b'h', b'e', b'l', b'l', b'o'
+            ]],
+        ),
     ];
     for (client, frames) in cases {
         let bytes = frames.concat();

@@ -14,7 +14,7 @@
 //! indexing are denied in the library by lints, and fuzz targets cover
 //! every entry point that takes bytes.
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(

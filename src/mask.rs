@@ -46,6 +46,17 @@ pub fn apply(key: [u8; 4], offset: usize, data: &mut [u8]) {
     apply_short(key, chunks.into_remainder());
 }
 
+/// [`apply`] from the payload's first byte, with the short case inlined:
+/// the whole-message receive path, where most payloads are a few words.
+#[inline]
+pub(crate) fn apply_from_start(key: [u8; 4], data: &mut [u8]) {
+    if data.len() <= 16 {
+        apply_short(key, data);
+    } else {
+        apply(key, 0, data);
+    }
+}
+
 /// `key` repeated over a block.
 fn block(key: [u8; 4]) -> [u8; BLOCK] {
     let mut block = [0u8; BLOCK];
@@ -57,7 +68,7 @@ fn block(key: [u8; 4]) -> [u8; BLOCK] {
 
 /// Short payloads (most frames): eight bytes at a time in a `u64`, then
 /// the last few bytewise. `key` is already rotated to `data[0]`.
-#[inline]
+#[inline(always)]
 fn apply_short(key: [u8; 4], data: &mut [u8]) {
     let k = u32::from_ne_bytes(key);
     // `key` twice in native byte order: the same as `from_ne_bytes` of the

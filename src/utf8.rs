@@ -7,9 +7,13 @@
 //! sequence (at most 3 bytes) across piece boundaries, and [`Validator::finish`]
 //! says whether the message ended mid-sequence.
 //!
-//! The bulk work is `core::str::from_utf8`, which is word-at-a-time on ASCII;
-//! only the few bytes of a sequence split across pieces go through a small
-//! side buffer.
+//! [`from_utf8`] is the whole-text check, `core::str::from_utf8`'s result
+//! faster on the short texts WebSocket messages mostly are: ASCII eight
+//! bytes at a time, then a shift-based DFA (one table load and one shift
+//! per byte, see [`Dfa`]); longer texts go to `core` (or, with the
+//! `simdutf8` feature, to `simdutf8`). The validator uses the same check
+//! on each piece; only the few bytes of a sequence split across pieces go
+//! through a small side buffer.
 
 use core::fmt;
 
@@ -74,6 +78,158 @@ impl fmt::Display for Utf8Error {
 }
 
 impl core::error::Error for Utf8Error {}
+
+/// Texts up to this long are checked by the DFA; longer ones by `core` (or
+/// `simdutf8`), which are faster there (`benches/benches/wire.rs`).
+const DFA_MAX: usize = 256;
+
+/// With `simdutf8`, texts from this long go to it (it wins from about 64 bytes).
+#[cfg(feature = "simdutf8")]
+const SIMD_MIN: usize = 64;
+
+/// Check `bytes` and return them as text: the same result as
+/// `core::str::from_utf8`, faster on short and (with the `simdutf8`
+/// feature) long texts.
+///
+/// ```
+/// assert_eq!(wsframe::utf8::from_utf8("κόσμε".as_bytes()), Ok("κόσμε"));
+/// let err = wsframe::utf8::from_utf8(b"ok\xe2\x28").unwrap_err();
+/// assert_eq!(err.valid_up_to(), 2);
+/// ```
+///
+/// # Errors
+/// [`Utf8Error`] at the same position `core` reports.
+pub fn from_utf8(bytes: &[u8]) -> Result<&str, Utf8Error> {
+    #[cfg(feature = "simdutf8")]
+    if bytes.len() >= SIMD_MIN {
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+            return Ok(text);
+        }
+    }
+    if bytes.len() <= DFA_MAX && Dfa::accepts(bytes) {
+        #[allow(unsafe_code)]
+        // SAFETY: `Dfa::accepts` is true only for well-formed UTF-8 (the
+        // DFA is the RFC 3629 grammar; tests compare it with `core` on every
+        // input of up to three bytes, every four-byte sequence shape, and
+        // random texts; the `utf8` fuzz target compares it on every input).
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    core::str::from_utf8(bytes).map_err(Utf8Error::from_core)
+}
+
+/// `core::str::from_utf8` without the `&str`: `Ok` or `core`'s error.
+fn check(bytes: &[u8]) -> Result<(), core::str::Utf8Error> {
+    #[cfg(feature = "simdutf8")]
+    if bytes.len() >= SIMD_MIN && simdutf8::basic::from_utf8(bytes).is_ok() {
+        return Ok(());
+    }
+    if bytes.len() <= DFA_MAX && Dfa::accepts(bytes) {
+        return Ok(());
+    }
+    core::str::from_utf8(bytes).map(|_| ())
+}
+
+/// A shift-based DFA for UTF-8 (RFC 3629 §4). A state is a bit offset (a
+/// multiple of 6) into a 64-bit row; the row of a byte holds, at each
+/// state's offset, the next state. So a step is one load and one shift:
+/// `state = ROWS[byte] >> state`, with the shift count taken modulo 64 so
+/// the bits above a state's six never matter. Rejection is absorbing.
+struct Dfa;
+
+impl Dfa {
+    const ACCEPT: u32 = 0;
+    const REJECT: u32 = 6;
+    /// One continuation byte (80..=BF) left.
+    const CONT1: u32 = 12;
+    /// Two left.
+    const CONT2: u32 = 18;
+    /// Three left.
+    const CONT3: u32 = 24;
+    /// After E0: A0..=BF (no overlong), then one.
+    const E0: u32 = 30;
+    /// After ED: 80..=9F (no surrogate), then one.
+    const ED: u32 = 36;
+    /// After F0: 90..=BF (no overlong), then two.
+    const F0: u32 = 42;
+    /// After F4: 80..=8F (not above U+10FFFF), then two.
+    const F4: u32 = 48;
+    const STATES: [u32; 9] = [
+        Self::ACCEPT,
+        Self::REJECT,
+        Self::CONT1,
+        Self::CONT2,
+        Self::CONT3,
+        Self::E0,
+        Self::ED,
+        Self::F0,
+        Self::F4,
+    ];
+
+    const fn next(state: u32, byte: u8) -> u32 {
+        let cont = matches!(byte, 0x80..=0xBF);
+        match state {
+            Self::ACCEPT => match byte {
+                0x00..=0x7F => Self::ACCEPT,
+                0xC2..=0xDF => Self::CONT1,
+                0xE0 => Self::E0,
+                0xE1..=0xEC | 0xEE..=0xEF => Self::CONT2,
+                0xED => Self::ED,
+                0xF0 => Self::F0,
+                0xF1..=0xF3 => Self::CONT3,
+                0xF4 => Self::F4,
+                _ => Self::REJECT,
+            },
+            Self::CONT1 if cont => Self::ACCEPT,
+            Self::CONT2 if cont => Self::CONT1,
+            Self::CONT3 if cont => Self::CONT2,
+            Self::E0 if matches!(byte, 0xA0..=0xBF) => Self::CONT1,
+            Self::ED if matches!(byte, 0x80..=0x9F) => Self::CONT1,
+            Self::F0 if matches!(byte, 0x90..=0xBF) => Self::CONT2,
+            Self::F4 if matches!(byte, 0x80..=0x8F) => Self::CONT2,
+            _ => Self::REJECT,
+        }
+    }
+
+    /// Built at compile time, where an index out of bounds would fail the
+    /// build (it cannot panic at run time).
+    #[allow(clippy::indexing_slicing)]
+    const ROWS: [u64; 256] = {
+        let mut rows = [0u64; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let mut row = 0u64;
+            let mut i = 0;
+            while i < Self::STATES.len() {
+                let state = Self::STATES[i];
+                row |= (Self::next(state, byte as u8) as u64) << state;
+                i += 1;
+            }
+            rows[byte] = row;
+            byte += 1;
+        }
+        rows
+    };
+
+    /// Whether `bytes` is well-formed UTF-8: ASCII words skipped, the rest
+    /// through the DFA.
+    #[inline]
+    fn accepts(bytes: &[u8]) -> bool {
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            if u64::from_ne_bytes(*word) & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            rest = tail;
+        }
+        let mut state = u64::from(Self::ACCEPT);
+        for &byte in rest {
+            let row = Self::ROWS.get(usize::from(byte)).copied().unwrap_or(0);
+            // Only the low six bits of `state` count as the shift.
+            state = row.wrapping_shr(state as u32);
+        }
+        state & 63 == u64::from(Self::ACCEPT)
+    }
+}
 
 /// An incremental UTF-8 validator: 16 bytes of state, no allocation.
 ///
@@ -149,8 +305,8 @@ impl Validator {
             }
             bytes = rest;
         }
-        match core::str::from_utf8(bytes) {
-            Ok(_) => {
+        match check(bytes) {
+            Ok(()) => {
                 self.valid = self.valid.saturating_add(bytes.len());
                 Ok(())
             }
@@ -214,6 +370,93 @@ mod tests {
         let mut v = Validator::new();
         v.feed(bytes)?;
         v.finish()
+    }
+
+    /// The DFA against `core`, on `bytes` and through `from_utf8`.
+    fn agrees(bytes: &[u8]) {
+        let core = core::str::from_utf8(bytes);
+        assert_eq!(Dfa::accepts(bytes), core.is_ok(), "{bytes:x?}");
+        assert_eq!(
+            from_utf8(bytes),
+            core.map_err(Utf8Error::from_core),
+            "{bytes:x?}"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "16 M inputs; the smaller tests cover the same code under Miri"
+    )]
+    fn dfa_agrees_with_core_on_every_input_up_to_three_bytes() {
+        agrees(b"");
+        for a in 0..=255u8 {
+            agrees(&[a]);
+            for b in 0..=255u8 {
+                agrees(&[a, b]);
+                for c in 0..=255u8 {
+                    let three = [a, b, c];
+                    assert_eq!(
+                        Dfa::accepts(&three),
+                        core::str::from_utf8(&three).is_ok(),
+                        "{three:x?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every byte value that starts or ends a range the grammar cares about.
+    const EDGES: [u8; 17] = [
+        0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xF0,
+        0xF4, 0xFF,
+    ];
+
+    const ALL: [u8; 256] = {
+        let mut all = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            all[i] = i as u8;
+            i += 1;
+        }
+        all
+    };
+
+    #[test]
+    fn dfa_agrees_with_core_on_four_byte_shapes() {
+        // Under Miri (slow), lead bytes from the edges only.
+        let leads: &[u8] = if cfg!(miri) { &EDGES } else { &ALL };
+        for &a in leads {
+            for b in EDGES {
+                for c in EDGES {
+                    for d in EDGES {
+                        agrees(&[a, b, c, d]);
+                        // After ASCII words, so the word skip runs first.
+                        agrees(&[b'x', b'y', b'z', b'w', b'v', b'u', b't', b's', a, b, c, d]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dfa_agrees_with_core_on_long_and_corrupted_texts() {
+        let text = "sensor=21.5C ok! κόσμε €uro 漢字 𝄞 plain ascii, more ascii here.".repeat(5);
+        let bytes = text.as_bytes();
+        let span = if cfg!(miri) { 40 } else { DFA_MAX + 20 };
+        for len in 0..bytes.len().min(span) {
+            agrees(&bytes[..len]);
+        }
+        let mut copy = bytes.to_vec();
+        for i in 0..copy.len().min(span) {
+            let saved = copy[i];
+            for bad in [0x80, 0xBF, 0xC0, 0xED, 0xF5, 0xFF, b'a'] {
+                copy[i] = bad;
+                agrees(&copy[..(i + 7).min(copy.len())]);
+                agrees(&copy);
+            }
+            copy[i] = saved;
+        }
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! - truncated input (`error_len().is_none()`): every `feed` is `Ok` and
 //!   `finish` fails with core's `valid_up_to` and `is_incomplete()`.
 //! - `is_complete()` after each piece ⇔ the prefix so far is valid UTF-8.
+//! - `utf8::from_utf8` (the DFA for short text, which hands out a `&str`
+//!   without a second check) gives exactly core's result on the whole
+//!   input and on every prefix up to 300 bytes.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -28,6 +31,22 @@ fuzz_target!(|input: Input| {
     let Input { splits, bytes } = input;
     let bytes = bytes.0;
     let expected = core::str::from_utf8(&bytes);
+    match (wsframe::utf8::from_utf8(&bytes), &expected) {
+        (Ok(ours), Ok(core)) => assert_eq!(ours, *core),
+        (Err(ours), Err(core)) => {
+            assert_eq!(ours.valid_up_to(), core.valid_up_to());
+            assert_eq!(ours.is_incomplete(), core.error_len().is_none());
+        }
+        (ours, core) => panic!("from_utf8 {ours:?}, core {core:?}"),
+    }
+    for end in 0..bytes.len().min(300) {
+        let prefix = &bytes[..end];
+        assert_eq!(
+            wsframe::utf8::from_utf8(prefix).is_ok(),
+            core::str::from_utf8(prefix).is_ok(),
+            "{prefix:x?}"
+        );
+    }
     let mut v = Validator::new();
     let mut pos = 0;
     let mut first_err = None;

@@ -259,11 +259,8 @@ impl Bits {
     }
 
     const fn set(&mut self, bit: u8, on: bool) {
-        if on {
-            self.0 |= bit;
-        } else {
-            self.0 &= !bit;
-        }
+        // Branch-free: these sit on the per-message path.
+        self.0 = (self.0 & !bit) | (bit * on as u8);
     }
 
     /// Clear `bit` and return whether it was set.

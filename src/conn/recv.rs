@@ -8,7 +8,7 @@ use super::{
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
 use crate::mask;
-use crate::utf8::Utf8Error;
+use crate::utf8;
 use crate::{ProtocolError, Status};
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
@@ -100,12 +100,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
                 // A fragmented message was validated as it arrived
                 // (fail-fast) and this pass only produces the `&str` without
                 // `unsafe`; a single-frame one is checked here only.
-                match core::str::from_utf8(slice(data(buf), start, len)) {
+                match utf8::from_utf8(slice(data(buf), start, len)) {
                     Ok(text) => Event::Text(text),
-                    Err(e) => {
-                        let error = Utf8Error::from_core(e);
-                        return Err(fail(rx, tx, ProtocolError::InvalidUtf8(error)));
-                    }
+                    Err(error) => return Err(fail(rx, tx, ProtocolError::InvalidUtf8(error))),
                 }
             }
             Ready::Chunk => {
@@ -139,8 +136,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             if ready == Ready::Message && self.rx.flags.has(RX_UNCHECKED) {
                 // Report invalid text now, before the caller flushes.
                 let text = slice(data(self.buf.as_ref()), self.rx.start, self.rx.msg_len);
-                if let Err(e) = core::str::from_utf8(text) {
-                    let error = Utf8Error::from_core(e);
+                if let Err(error) = utf8::from_utf8(text) {
                     return Err(self.fail(ProtocolError::InvalidUtf8(error)));
                 }
             }
@@ -355,7 +351,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         }
         let payload = data.get_mut(start..end)?;
         if let Some(key) = key {
-            mask::apply(key, 0, payload);
+            mask::apply_from_start(key, payload);
             rx.mask = key;
         }
         rx.start = start;

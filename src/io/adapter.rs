@@ -277,8 +277,7 @@ macro_rules! websocket_adapter {
                 } else {
                     self.conn.check_message(payload.len())?;
                     if kind == MessageKind::Text {
-                        if let Err(e) = core::str::from_utf8(payload) {
-                            let e = crate::utf8::Utf8Error::from_core(e);
+                        if let Err(e) = crate::utf8::from_utf8(payload) {
                             return Err(Error::Send(SendError::InvalidUtf8(e)));
                         }
                     }

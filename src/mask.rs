@@ -98,11 +98,60 @@ pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
         .rotate_left(8 * (offset % 4) as u32)
         .to_be_bytes();
     let n = src.len().min(dst.len());
-    let (mut src, mut dst) = (
+    let (src, dst) = (
         src.get(..n).unwrap_or_default(),
         dst.get_mut(..n).unwrap_or_default(),
     );
-    if n >= BLOCK {
+    // Most frames are short: inline, straight-line code for those, one call
+    // for the rest.
+    if n <= 16 {
+        copy_upto_16(key, src, dst);
+    } else {
+        copy_long(key, src, dst);
+    }
+}
+
+/// [`copy_masked`] of at most 16 bytes without a loop: two words that may
+/// overlap (the first and the last eight, or four, bytes), each XORed with
+/// the key rotated to its own start; writing a byte twice is harmless in a
+/// copy. `key` is rotated to `src[0]`; both have the same length.
+#[inline(always)]
+fn copy_upto_16(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
+    let n = src.len();
+    // The key rotated to `src[n - w]` for a word of `w` (a multiple of 4) bytes.
+    let end_key = u32::from_be_bytes(key)
+        .rotate_left(8 * (n % 4) as u32)
+        .to_be_bytes();
+    if n >= 8 {
+        let wide = |k: [u8; 4]| {
+            let k = u64::from(u32::from_ne_bytes(k));
+            k | (k << 32)
+        };
+        if let (Some(s), Some(d)) = (src.first_chunk::<8>(), dst.first_chunk_mut::<8>()) {
+            *d = (u64::from_ne_bytes(*s) ^ wide(key)).to_ne_bytes();
+        }
+        if let (Some(s), Some(d)) = (src.last_chunk::<8>(), dst.last_chunk_mut::<8>()) {
+            *d = (u64::from_ne_bytes(*s) ^ wide(end_key)).to_ne_bytes();
+        }
+    } else if n >= 4 {
+        if let (Some(s), Some(d)) = (src.first_chunk::<4>(), dst.first_chunk_mut::<4>()) {
+            *d = (u32::from_ne_bytes(*s) ^ u32::from_ne_bytes(key)).to_ne_bytes();
+        }
+        if let (Some(s), Some(d)) = (src.last_chunk::<4>(), dst.last_chunk_mut::<4>()) {
+            *d = (u32::from_ne_bytes(*s) ^ u32::from_ne_bytes(end_key)).to_ne_bytes();
+        }
+    } else {
+        for ((d, s), k) in dst.iter_mut().zip(src).zip(key) {
+            *d = *s ^ k;
+        }
+    }
+}
+
+/// [`copy_masked`] past 16 bytes: whole blocks, then words and bytes.
+/// `key` is rotated to `src[0]`; both have the same length.
+#[inline(never)]
+fn copy_long(key: [u8; 4], mut src: &[u8], mut dst: &mut [u8]) {
+    if src.len() >= BLOCK {
         let block = block(key);
         while src.len() >= BLOCK {
             let (Some((s, s_rest)), Some((d, d_rest))) = (

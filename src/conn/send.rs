@@ -158,6 +158,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     ///
     /// # Errors
     /// See [`Connection::encode_binary`].
+    #[inline(always)]
     pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_checked(MessageKind::Text, text.as_bytes(), tx)
     }
@@ -251,7 +252,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// them) goes straight out of [`Connection::encode_single`], inlined in
     /// the caller; anything else, errors included, through
     /// [`Connection::encode_general`].
-    #[inline(always)]
+    #[inline]
     fn encode_checked(
         &mut self,
         kind: MessageKind,
@@ -296,8 +297,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             Some(len + 6)
         } else {
             let (head, body) = tx.split_first_chunk_mut::<2>()?;
+            let body = body.get_mut(..len)?;
             *head = [b0, len7];
-            body.get_mut(..len)?.copy_from_slice(payload);
+            body.copy_from_slice(payload);
             Some(len + 2)
         }
     }

@@ -173,6 +173,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`SendError::MessageTooLong`] past the configured cap, and
     /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
     /// is written on error.
+    #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_checked(MessageKind::Binary, data, tx)
     }

@@ -109,57 +109,102 @@ pub fn copy_masked(key: [u8; 4], offset: usize, src: &[u8], dst: &mut [u8]) {
         .rotate_left(8 * (offset % 4) as u32)
         .to_be_bytes();
     let n = src.len().min(dst.len());
-    let (mut src, mut dst) = (
+    let (src, dst) = (
         src.get(..n).unwrap_or_default(),
         dst.get_mut(..n).unwrap_or_default(),
     );
-    if n >= BLOCK {
-        let block = block(key);
-        while src.len() >= BLOCK {
-            let (Some((s, s_rest)), Some((d, d_rest))) = (
-                src.split_first_chunk::<BLOCK>(),
-                core::mem::take(&mut dst).split_first_chunk_mut::<BLOCK>(),
-            ) else {
-                return; // unreachable: both have a whole block
-            };
-            for ((d, s), k) in d.iter_mut().zip(s).zip(&block) {
-                *d = *s ^ *k;
-            }
-            src = s_rest;
-            dst = d_rest;
-        }
+    // Most frames are short: inline, straight-line code for those, one call
+    // for the rest.
+    if n <= 16 {
+        copy_upto_16(key, src, dst);
+    } else {
+        copy_long(key, src, dst);
     }
-    // Both rests start after the same whole blocks, key-aligned.
-    copy_short(key, src, dst);
 }
 
-/// [`copy_masked`] below a block: `u64` words, then bytes; `key` is rotated
-/// to `src[0]` and both have the same length.
-#[inline]
-fn copy_short(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
-    let k = u32::from_ne_bytes(key);
-    let wide = u64::from(k) | (u64::from(k) << 32);
-    let mut s_words = src.chunks_exact(8);
-    let mut d_words = dst.chunks_exact_mut(8);
-    for (d, s) in (&mut d_words).zip(&mut s_words) {
-        if let (Ok(d), Ok(s)) = (<&mut [u8; 8]>::try_from(d), <&[u8; 8]>::try_from(s)) {
-            *d = (u64::from_ne_bytes(*s) ^ wide).to_ne_bytes();
+/// [`copy_masked`] of at most 16 bytes without a loop: two words that may
+/// overlap (the first and the last eight, or four, bytes), each XORed with
+/// the key rotated to its own start; writing a byte twice is harmless in a
+/// copy. `key` is rotated to `src[0]`; both have the same length.
+#[inline(always)]
+fn copy_upto_16(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
+    let n = src.len();
+    // The key rotated to `src[n - w]` for a word of `w` (a multiple of 4) bytes.
+    let end_key = u32::from_be_bytes(key)
+        .rotate_left(8 * (n % 4) as u32)
+        .to_be_bytes();
+    if n >= 8 {
+        let wide = |k: [u8; 4]| {
+            let k = u64::from(u32::from_ne_bytes(k));
+            k | (k << 32)
+        };
+        if let (Some(s), Some(d)) = (src.first_chunk::<8>(), dst.first_chunk_mut::<8>()) {
+            *d = (u64::from_ne_bytes(*s) ^ wide(key)).to_ne_bytes();
+        }
+        if let (Some(s), Some(d)) = (src.last_chunk::<8>(), dst.last_chunk_mut::<8>()) {
+            *d = (u64::from_ne_bytes(*s) ^ wide(end_key)).to_ne_bytes();
+        }
+    } else if n >= 4 {
+        if let (Some(s), Some(d)) = (src.first_chunk::<4>(), dst.first_chunk_mut::<4>()) {
+            *d = (u32::from_ne_bytes(*s) ^ u32::from_ne_bytes(key)).to_ne_bytes();
+        }
+        if let (Some(s), Some(d)) = (src.last_chunk::<4>(), dst.last_chunk_mut::<4>()) {
+            *d = (u32::from_ne_bytes(*s) ^ u32::from_ne_bytes(end_key)).to_ne_bytes();
+        }
+    } else {
+        // Up to three bytes, without an iterator.
+        let [k0, k1, k2, _] = key;
+        if let (Some(s), Some(d)) = (src.first(), dst.first_mut()) {
+            *d = *s ^ k0;
+        }
+        if let (Some(s), Some(d)) = (src.get(1), dst.get_mut(1)) {
+            *d = *s ^ k1;
+        }
+        if let (Some(s), Some(d)) = (src.get(2), dst.get_mut(2)) {
+            *d = *s ^ k2;
         }
     }
-    // Both rests start after the same whole words, key-aligned.
-    let (mut src, mut dst) = (s_words.remainder(), d_words.into_remainder());
-    if src.len() >= 4 && dst.len() >= 4 {
-        if let (Some((s, s_rest)), Some((d, d_rest))) = (
-            src.split_first_chunk::<4>(),
-            core::mem::take(&mut dst).split_first_chunk_mut::<4>(),
-        ) {
-            *d = (u32::from_ne_bytes(*s) ^ k).to_ne_bytes();
-            src = s_rest;
-            dst = d_rest;
+}
+
+/// [`copy_masked`] past 16 bytes: whole blocks, then `u64` words, and the
+/// last eight bytes as one word that may overlap the ones before it.
+/// `key` is rotated to `src[0]`; both have the same length.
+#[inline(never)]
+fn copy_long(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
+    let wide = |k: [u8; 4]| {
+        let k = u64::from(u32::from_ne_bytes(k));
+        k | (k << 32)
+    };
+    let n = src.len();
+    {
+        let mut s_blocks = src.chunks_exact(BLOCK);
+        let mut d_blocks = dst.chunks_exact_mut(BLOCK);
+        if n >= BLOCK {
+            let block = block(key);
+            for (d, s) in (&mut d_blocks).zip(&mut s_blocks) {
+                for ((d, s), k) in d.iter_mut().zip(s).zip(&block) {
+                    *d = *s ^ *k;
+                }
+            }
+        }
+        // Both rests start after the same whole blocks, key-aligned.
+        let k = wide(key);
+        let (src, dst) = (s_blocks.remainder(), d_blocks.into_remainder());
+        for (d, s) in dst.chunks_exact_mut(8).zip(src.chunks_exact(8)) {
+            if let (Ok(d), Ok(s)) = (<&mut [u8; 8]>::try_from(d), <&[u8; 8]>::try_from(s)) {
+                *d = (u64::from_ne_bytes(*s) ^ k).to_ne_bytes();
+            }
         }
     }
-    for ((d, s), k) in dst.iter_mut().zip(src).zip(key) {
-        *d = *s ^ k;
+    // The payload's last eight bytes (n > 16), whose key is rotated by
+    // `(n - 8) % 4 = n % 4`; already done when n is a multiple of 8.
+    if n % 8 != 0 {
+        let end_key = u32::from_be_bytes(key)
+            .rotate_left(8 * (n % 4) as u32)
+            .to_be_bytes();
+        if let (Some(s), Some(d)) = (src.last_chunk::<8>(), dst.last_chunk_mut::<8>()) {
+            *d = (u64::from_ne_bytes(*s) ^ wide(end_key)).to_ne_bytes();
+        }
     }
 }
 

@@ -158,6 +158,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     ///
     /// # Errors
     /// See [`Connection::encode_binary`].
+    #[inline(always)]
     pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_checked(MessageKind::Text, text.as_bytes(), tx)
     }
@@ -172,6 +173,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// [`SendError::MessageTooLong`] past the configured cap, and
     /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
     /// is written on error.
+    #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_checked(MessageKind::Binary, data, tx)
     }
@@ -247,6 +249,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         }
     }
 
+    /// Encode a whole message: a message that fits one short frame (most of
+    /// them) goes straight out of [`Connection::encode_single`], inlined in
+    /// the caller; anything else, errors included, through
+    /// [`Connection::encode_general`].
     #[inline]
     fn encode_checked(
         &mut self,
@@ -254,11 +260,64 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         payload: &[u8],
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
-        self.check_message(payload.len())?;
-        let size = self.config.fragment_size();
-        if size == 0 || payload.len() <= size {
-            return self.encode_single(kind.opcode(), payload, tx);
+        match self.encode_single(kind.opcode(), payload, tx) {
+            Some(n) => Ok(n),
+            None => self.encode_general(kind, payload, tx),
         }
+    }
+
+    /// A message that may be sent now and fits one frame with a 7-bit
+    /// length in `tx`: the bytes [`Connection::encode_general`] writes, or
+    /// `None` with nothing written, no key drawn and no state changed, and
+    /// the general path decides (and reports the error, if any). One test
+    /// of the transmit flags covers open, no Close sent, no message
+    /// streaming; the other states that refuse are rare and tested after.
+    #[inline(always)]
+    fn encode_single(&mut self, opcode: Opcode, payload: &[u8], tx: &mut [u8]) -> Option<usize> {
+        const SEND: u8 = TX_OPEN | TX_CLOSE_SENT | TX_STREAMING;
+        let len = payload.len();
+        let fragment = self.config.fragment_size();
+        if self.tx.flags.0 & SEND != TX_OPEN
+            || len > 125
+            || len > self.config.max_message_len()
+            || (fragment != 0 && len > fragment)
+            || self.tx.closing()
+            || self.rx.flags.has(RX_CLOSE_RECEIVED)
+        {
+            return None;
+        }
+        let len7 = len as u8; // at most 125
+        let b0 = 0x80 | opcode.as_u8();
+        if self.tx.flags.has(TX_CLIENT) {
+            let (head, body) = tx.split_first_chunk_mut::<6>()?;
+            let body = body.get_mut(..len)?;
+            let key = self.masks.next_mask();
+            let [k0, k1, k2, k3] = key;
+            *head = [b0, 0x80 | len7, k0, k1, k2, k3];
+            mask::copy_masked(key, 0, payload, body);
+            Some(len + 6)
+        } else {
+            let (head, body) = tx.split_first_chunk_mut::<2>()?;
+            let body = body.get_mut(..len)?;
+            *head = [b0, len7];
+            body.copy_from_slice(payload);
+            Some(len + 2)
+        }
+    }
+
+    /// Every whole message [`Connection::encode_single`] leaves: the checks
+    /// in order (the first failing one is the error), then one frame, or
+    /// frames of [`Config::fragment_size`](super::Config::fragment_size).
+    /// The masking key of a frame is drawn only once the frames are known
+    /// to fit.
+    #[inline(never)]
+    fn encode_general(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        self.check_message(payload.len())?;
         let needed = self.encoded_message_len(payload.len());
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
@@ -283,46 +342,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             opcode = Opcode::Continuation;
             rest = tail;
         }
-    }
-
-    /// A message that fits one frame (most of them): the same bytes as the
-    /// loop of [`Connection::encode_checked`], with the header of a short
-    /// payload (below 126 bytes) written as one fixed-size store. The
-    /// masking key is drawn only once the frame is known to fit.
-    // Its one caller is `encode_checked`: inlined, one stack frame fewer.
-    #[inline(always)]
-    fn encode_single(
-        &mut self,
-        opcode: Opcode,
-        payload: &[u8],
-        tx: &mut [u8],
-    ) -> Result<usize, SendError> {
-        let len = payload.len();
-        let client = self.tx.flags.has(TX_CLIENT);
-        let needed = frame_len(len, client);
-        if tx.len() < needed {
-            return Err(SendError::BufferTooSmall { needed });
-        }
-        let too_small = SendError::BufferTooSmall { needed };
-        let Ok(len7 @ 0..=125) = u8::try_from(len) else {
-            let header = self.frame_header(opcode, true, len);
-            return write_frame(header, payload, tx).ok_or(too_small);
-        };
-        let b0 = 0x80 | opcode.as_u8();
-        if client {
-            let key = self.masks.next_mask();
-            let [k0, k1, k2, k3] = key;
-            let (head, body) = tx.split_first_chunk_mut::<6>().ok_or(too_small)?;
-            *head = [b0, 0x80 | len7, k0, k1, k2, k3];
-            mask::copy_masked(key, 0, payload, body);
-        } else {
-            let (head, body) = tx.split_first_chunk_mut::<2>().ok_or(too_small)?;
-            *head = [b0, len7];
-            body.get_mut(..len)
-                .ok_or(too_small)?
-                .copy_from_slice(payload);
-        }
-        Ok(needed)
     }
 
     /// Encode one frame of a message sent in pieces (RFC 6455 §5.4): the

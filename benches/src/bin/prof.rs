@@ -4,12 +4,15 @@
 //! ```sh
 //! cargo build --release -p wsframe-bench --bin prof
 //! valgrind --tool=callgrind --toggle-collect='prof::measure*' \
-//!     target/release/prof w1   # or w3, w6, w6l
+//!     target/release/prof w1   # or w3, w3v, w6, w6l
 //! ```
 //!
 //! Only the `measure_*` functions are counted; divide their inclusive
 //! instruction count by the frames (W1: 100,000; W3: 10,000) or round
-//! trips (W6-16B: 10,000; W6-64KiB, `w6l`: 100) printed.
+//! trips (W6-16B: 10,000; W6-64KiB, `w6l`: 100) printed. `w3v` is W3 with
+//! each text passed through `black_box`, so the optimiser cannot use the
+//! payload length (16) it otherwise sees through the inlined `encode_text`:
+//! the cost for a caller whose lengths are only known at run time.
 
 use std::hint::black_box;
 use wsframe_bench::*;
@@ -28,6 +31,24 @@ fn measure_w3(
     (0..rounds)
         .map(|_| ours::encode(conn, black_box(out)))
         .sum()
+}
+
+#[inline(never)]
+fn measure_w3v(
+    conn: &mut wsframe::Connection<Vec<u8>, ours::KeySource>,
+    out: &mut [u8],
+    rounds: usize,
+) -> usize {
+    let mut total = 0;
+    for _ in 0..rounds {
+        let mut pos = 0;
+        for i in 0..ENCODE_BATCH {
+            let text = black_box(TEXTS[i % TEXTS.len()]);
+            pos += conn.encode_text(text, &mut out[pos..]).expect("room");
+        }
+        total += pos;
+    }
+    total
 }
 
 #[inline(never)]
@@ -64,6 +85,14 @@ fn main() {
             assert_eq!(n, 10 * ENCODE_BATCH * 22);
             println!("w3: {} frames", 10 * ENCODE_BATCH);
         }
+        "w3v" => {
+            let mut conn = ours::client(8192);
+            let mut out = vec![0u8; ENCODE_BATCH * 32];
+            ours::encode(&mut conn, &mut out);
+            let n = measure_w3v(&mut conn, &mut out, 10);
+            assert_eq!(n, 10 * ENCODE_BATCH * 22);
+            println!("w3v: {} frames", 10 * ENCODE_BATCH);
+        }
         "w6" => {
             let mut echo = ours::Echo::default();
             echo.round_trip(Msg::Text(TEXTS[1]));
@@ -79,6 +108,6 @@ fn main() {
             assert_eq!(n, 100 * large.len());
             println!("w6l: 100 round trips of 64 KiB");
         }
-        _ => eprintln!("usage: prof w1|w3|w6|w6l"),
+        _ => eprintln!("usage: prof w1|w3|w3v|w6|w6l"),
     }
 }

@@ -8,7 +8,6 @@ use super::{
 use crate::close::{self, CloseFrame};
 use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
 use crate::mask;
-use crate::utf8::Utf8Error;
 
 use super::Instant;
 
@@ -207,11 +206,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
         if kind == MessageKind::Text {
-            if let Err(e) = core::str::from_utf8(payload) {
-                return Err(SendError::InvalidUtf8(Utf8Error::at(
-                    e.valid_up_to(),
-                    e.error_len().is_none(),
-                )));
+            if let Err(e) = crate::utf8::from_utf8(payload) {
+                return Err(SendError::InvalidUtf8(e));
             }
         }
         self.encode_checked(kind, payload, tx)

@@ -488,3 +488,57 @@ fn independent_connections() {
         vec![Owned::Text("b".into())]
     );
 }
+
+/// `process` found a message; reading more input before taking it
+/// (`rx_buffer`, `handle_rx`) must not lose or move it, in either path
+/// (a whole single frame, a fragmented one).
+#[test]
+fn an_event_found_by_process_survives_reading_more_input() {
+    use wsframe::Event;
+    for fragmented in [false, true] {
+        let mut conn = server(BUF, Config::default());
+        let mut input = if fragmented {
+            let mut v = from_client(Opcode::Text, false, b"hel");
+            v.extend(from_client(Opcode::Continuation, true, b"lo"));
+            v
+        } else {
+            from_client(Opcode::Text, true, b"hello")
+        };
+        let second = from_client(Opcode::Binary, true, b"next");
+        assert_eq!(conn.handle_bytes(&input), input.len());
+        assert!(conn.process().unwrap());
+        let space = conn.rx_buffer();
+        space[..second.len()].copy_from_slice(&second);
+        conn.handle_rx(second.len());
+        assert_eq!(
+            conn.poll_event().unwrap(),
+            Some(Event::Text("hello")),
+            "fragmented {fragmented}"
+        );
+        assert_eq!(conn.poll_event().unwrap(), Some(Event::Binary(b"next")));
+        assert_eq!(conn.poll_event().unwrap(), None);
+        input.clear();
+    }
+}
+
+/// The same for a chunk in [`RecvMode::Stream`].
+#[test]
+fn a_chunk_found_by_process_survives_reading_more_input() {
+    use wsframe::{Chunk, Event, MessageKind};
+    let mut conn = server(BUF, Config::default().with_recv_mode(RecvMode::Stream));
+    let input = from_client(Opcode::Binary, true, b"chunk");
+    let second = from_client(Opcode::Binary, true, b"next");
+    assert_eq!(conn.handle_bytes(&input), input.len());
+    assert!(conn.process().unwrap());
+    assert_eq!(conn.handle_bytes(&second), second.len());
+    let chunk = |data| {
+        Some(Event::Chunk(Chunk {
+            kind: MessageKind::Binary,
+            data,
+            offset: 0,
+            last: true,
+        }))
+    };
+    assert_eq!(conn.poll_event().unwrap(), chunk(b"chunk"));
+    assert_eq!(conn.poll_event().unwrap(), chunk(b"next"));
+}

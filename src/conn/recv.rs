@@ -145,8 +145,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         Ok(self.rx.ready != Ready::None)
     }
 
+    /// Drop the region the last event borrowed, once that event was taken:
+    /// an event `process` found and `poll_event` has not returned yet still
+    /// needs it.
     fn apply_release(&mut self) {
-        if self.rx.flags.has(RX_RELEASE) {
+        if self.rx.flags.has(RX_RELEASE) && self.rx.ready == Ready::None {
             self.rx.flags.set(RX_RELEASE, false);
             self.rx.start = self.rx.parse;
             self.rx.msg_len = 0;

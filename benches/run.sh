@@ -7,6 +7,14 @@ set -eu
 cd "$(dirname "$0")/.."
 cargo bench -p wsframe-bench --bench peers -- \
     --warm-up-time "${WARMUP:-1}" --measurement-time "${MEASURE:-3}" --noplot "$@"
+# The decode and round-trip groups again with wsframe's `simdutf8`
+# feature: entries `wsframe+simdutf8`, in the same criterion tree, so the
+# summary has a row for them. Skip with SIMD=0.
+if [ "${SIMD:-1}" != 0 ]; then
+    cargo bench -p wsframe-bench --features simdutf8 --bench peers -- \
+        --warm-up-time "${WARMUP:-1}" --measurement-time "${MEASURE:-3}" --noplot \
+        '^W(1|4|4t|6-16B|6-64KiB)/wsframe\+simdutf8$'
+fi
 echo
 echo "## Summary (median; ns per element, or GB/s)"
 python3 benches/summary.py target/criterion

@@ -14,7 +14,9 @@ ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
 ORDER = ["W1", "W2", "W3", "W4", "W4t", "W5", "W6-16B", "W6-64KiB"]
 OURS = "wsframe"
 # Entries that are ours but not the headline (reported, not compared).
-OURS_EXTRA = {"wsframe-frame"}
+OURS_EXTRA = {"wsframe-frame", "wsframe+simdutf8"}
+# Our variants that get a row of their own (ratios against the same peers).
+VARIANTS = ["wsframe", "wsframe+simdutf8"]
 # Peers whose decode path checks UTF-8 on text, as wsframe does.
 VALIDATING = {"tungstenite", "fastwebsockets", "websocketz"}
 TARGETS = {
@@ -47,11 +49,11 @@ def main():
     print("| workload | target | wsframe | best peer | ours/best | "
           "best UTF-8-checking peer | ours/it | all entries (best first) |")
     print("|---|---|---:|---|---:|---|---:|---|")
-    for g in ORDER:
+    for g, variant in [(g, v) for g in ORDER for v in VARIANTS]:
         if g not in groups:
             continue
         entries = groups[g]
-        ours = entries.get(OURS)
+        ours = entries.get(variant)
         peers = {k: v for k, v in entries.items() if k != OURS and k not in OURS_EXTRA}
         if not ours or not peers:
             continue
@@ -68,7 +70,8 @@ def main():
             c_col = f"{c_name} {checking[c_name][0]:.3g} | {ours[0] / checking[c_name][0]:.2f}"
         else:
             c_col = "– | –"
-        print(f"| {g} ({unit}) | {TARGETS.get(g, '')} | {ours[0]:.3g} | "
+        label = g if variant == OURS else f"{g}, {variant}"
+        print(f"| {label} ({unit}) | {TARGETS.get(g, '')} | {ours[0]:.3g} | "
               f"{best_name} {best:.3g} | {ratio:.2f} | {c_col} | {listing} |")
 
 

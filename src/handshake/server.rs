@@ -311,13 +311,13 @@ pub fn parse_request<'a, const N: usize>(
     })?;
     if !head
         .tokens("Upgrade")
-        .any(|t| t.eq_ignore_ascii_case("websocket"))
+        .any(|t| eq_ignore_case(t, "websocket"))
     {
         return Err(RequestError::UpgradeNotWebSocket);
     }
     if !head
         .tokens("Connection")
-        .any(|t| t.eq_ignore_ascii_case("upgrade"))
+        .any(|t| eq_ignore_case(t, "upgrade"))
     {
         return Err(RequestError::MissingConnectionUpgrade);
     }

@@ -51,8 +51,8 @@ pub fn encode_key(nonce: &[u8; 16]) -> [u8; KEY_LEN] {
 /// 16 bytes are 128 bits: 21 full symbols (126 bits), a 22nd symbol whose
 /// two high bits end the data and whose four low bits must be zero (`A`,
 /// `Q`, `g` or `w`), then `==`. Checking that shape directly is what the
-/// standard decoder accepts (the tests compare the two), without linking a
-/// decoder and its 256-byte table into a server.
+/// standard decoder accepts (the tests compare the two), without linking
+/// base64's decoding code into a server.
 pub(crate) fn is_valid_key(key: &[u8]) -> bool {
     let Some((symbols, padding)) = key.split_last_chunk::<2>() else {
         return false;

@@ -47,10 +47,28 @@ pub fn encode_key(nonce: &[u8; 16]) -> [u8; KEY_LEN] {
 
 /// Whether a `Sec-WebSocket-Key` value is canonical base64 of exactly
 /// 16 bytes (RFC 6455 §4.2.1 step 5).
+///
+/// 16 bytes are 128 bits: 21 full symbols (126 bits), a 22nd symbol whose
+/// two high bits end the data and whose four low bits must be zero (`A`,
+/// `Q`, `g` or `w`), then `==`. Checking that shape directly is what the
+/// standard decoder accepts (the tests compare the two), without linking
+/// base64's decoding code into a server.
 pub(crate) fn is_valid_key(key: &[u8]) -> bool {
-    // 24 characters decode to at most 18 bytes.
-    let mut decoded = [0u8; 18];
-    key.len() == KEY_LEN && STANDARD.decode_slice(key, &mut decoded) == Ok(16)
+    let Some((symbols, padding)) = key.split_last_chunk::<2>() else {
+        return false;
+    };
+    let Some((last, full)) = symbols.split_last() else {
+        return false;
+    };
+    key.len() == KEY_LEN
+        && padding == b"=="
+        && full.iter().all(|&b| is_symbol(b))
+        && matches!(last, b'A' | b'Q' | b'g' | b'w')
+}
+
+/// A symbol of the standard base64 alphabet (RFC 4648 §4), padding excluded.
+const fn is_symbol(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
 }
 
 #[cfg(test)]
@@ -82,5 +100,50 @@ mod tests {
         // Non-zero trailing bits: not canonical.
         assert!(!is_valid_key(b"dGhlIHNhbXBsZSBub25jZR=="));
         assert!(!is_valid_key(b""));
+    }
+
+    /// What the standard decoder says: canonical base64 of exactly 16 bytes.
+    fn decodes_to_16(key: &[u8]) -> bool {
+        let mut decoded = [0u8; 18];
+        key.len() == KEY_LEN && STANDARD.decode_slice(key, &mut decoded) == Ok(16)
+    }
+
+    #[test]
+    fn key_validation_agrees_with_the_decoder() {
+        let valid = *b"dGhlIHNhbXBsZSBub25jZQ==";
+        assert!(decodes_to_16(&valid));
+        // Every byte value at every position of a valid key, and at every
+        // pair of positions among the last four (padding and trailing bits).
+        for at in 0..KEY_LEN {
+            for b in 0..=u8::MAX {
+                let mut key = valid;
+                key[at] = b;
+                assert_eq!(is_valid_key(&key), decodes_to_16(&key), "{key:?}");
+            }
+        }
+        for at in KEY_LEN - 4..KEY_LEN {
+            for next in at + 1..KEY_LEN {
+                for a in 0..=u8::MAX {
+                    for b in 0..=u8::MAX {
+                        let mut key = valid;
+                        key[at] = a;
+                        key[next] = b;
+                        assert_eq!(is_valid_key(&key), decodes_to_16(&key), "{key:?}");
+                    }
+                }
+            }
+        }
+        // Other lengths, padded or not.
+        for len in 0..=40 {
+            let key: [u8; 40] = core::array::from_fn(|i| if i + 2 >= len { b'=' } else { b'A' });
+            assert_eq!(is_valid_key(&key[..len]), decodes_to_16(&key[..len]));
+            assert!(!is_valid_key(&[b'A'; 40][..len]));
+        }
+        // The 16 bytes of every encoded nonce are accepted.
+        for seed in 0..=u8::MAX {
+            let nonce: [u8; 16] =
+                core::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 17));
+            assert!(is_valid_key(&encode_key(&nonce)));
+        }
     }
 }

@@ -74,7 +74,14 @@ impl<'a> Url<'a> {
         if url.contains('#') {
             return Err(UrlError::Fragment);
         }
-        let (scheme, rest) = url.split_once("://").ok_or(UrlError::MissingScheme)?;
+        // The first "://", found byte-wise: a `str` pattern would link
+        // core's two-way substring searcher for three bytes.
+        let (scheme, rest) = url
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .and_then(|at| Some((url.get(..at)?, url.get(at + 3..)?)))
+            .ok_or(UrlError::MissingScheme)?;
         let secure = if scheme.eq_ignore_ascii_case("ws") {
             false
         } else if scheme.eq_ignore_ascii_case("wss") {
@@ -82,7 +89,10 @@ impl<'a> Url<'a> {
         } else {
             return Err(UrlError::UnsupportedScheme);
         };
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority_end = rest
+            .bytes()
+            .position(|b| b == b'/' || b == b'?')
+            .unwrap_or(rest.len());
         let (authority, path) = rest
             .split_at_checked(authority_end)
             .ok_or(UrlError::InvalidPath)?;
@@ -208,12 +218,25 @@ mod tests {
         assert_eq!(Url::parse("ws://h:/p"), url("h", 80, "/p", false));
         assert_eq!(Url::parse("ws://h?q=1"), url("h", 80, "?q=1", false));
         assert_eq!(Url::parse("ws://h:65535"), url("h", 65535, "/", false));
+        // The first "://" ends the scheme.
+        assert_eq!(Url::parse("ws://h/a://b"), url("h", 80, "/a://b", false));
+        assert_eq!(
+            Url::parse("ws://h?a://b/c"),
+            url("h", 80, "?a://b/c", false)
+        );
         assert_eq!(Url::parse("wss://h").unwrap().default_port(), 443);
     }
 
     #[test]
     fn invalid() {
         assert_eq!(Url::parse("example.com/x"), Err(UrlError::MissingScheme));
+        assert_eq!(Url::parse("ws:/h"), Err(UrlError::MissingScheme));
+        assert_eq!(Url::parse("ws:"), Err(UrlError::MissingScheme));
+        assert_eq!(Url::parse(""), Err(UrlError::MissingScheme));
+        assert_eq!(Url::parse("://h"), Err(UrlError::UnsupportedScheme));
+        assert_eq!(Url::parse("ws:/x://h"), Err(UrlError::UnsupportedScheme));
+        assert_eq!(Url::parse("ws://"), Err(UrlError::EmptyHost));
+        assert_eq!(Url::parse("ws://?q"), Err(UrlError::EmptyHost));
         assert_eq!(
             Url::parse("http://example.com"),
             Err(UrlError::UnsupportedScheme)

@@ -424,12 +424,16 @@ mod tests {
 
     #[test]
     fn dfa_agrees_with_core_on_four_byte_shapes() {
-        // Under Miri (slow), lead bytes from the edges only.
-        let leads: &[u8] = if cfg!(miri) { &EDGES } else { &ALL };
+        // Under Miri (slow), fewer: lead bytes and the rest from a few edges.
+        let (leads, rest): (&[u8], &[u8]) = if cfg!(miri) {
+            (&[0x41, 0xC2, 0xE0, 0xED, 0xF0, 0xF4, 0xF5], &[0x41, 0x80, 0x9F, 0xBF, 0xC0])
+        } else {
+            (&ALL, &EDGES)
+        };
         for &a in leads {
-            for b in EDGES {
-                for c in EDGES {
-                    for d in EDGES {
+            for &b in rest {
+                for &c in rest {
+                    for &d in rest {
                         agrees(&[a, b, c, d]);
                         // After ASCII words, so the word skip runs first.
                         agrees(&[b'x', b'y', b'z', b'w', b'v', b'u', b't', b's', a, b, c, d]);

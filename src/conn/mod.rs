@@ -460,9 +460,38 @@ fn fail(rx: &mut Rx, tx: &mut Tx, error: ProtocolError) -> ProtocolError {
 /// One WebSocket connection's protocol state, for either role, over a
 /// caller-owned receive buffer `B` (`&mut [u8]`, `[u8; N]`, …).
 ///
-/// See the [module documentation](self) for the call order. Connections
-/// are independent values: no globals, no shared state. The state is
-/// packed: 88 bytes on a 32-bit target besides `B` and `M`.
+/// A connection owns the receive buffer the caller gives it and nothing
+/// else: no socket, no clock, no random numbers. The caller moves bytes:
+///
+/// 1. **Receive.** Read from the transport into [`Connection::rx_buffer`],
+///    then report the count with [`Connection::handle_rx`] (or copy with
+///    [`Connection::handle_bytes`]).
+/// 2. **Events.** Call [`Connection::poll_event`] until it returns
+///    `Ok(None)`. Payloads are borrowed from the receive buffer, unmasked in
+///    place; a fragmented message is compacted in place, so it is returned
+///    contiguous without a second buffer.
+/// 3. **Transmit.** Call [`Connection::poll_transmit`] after every event and
+///    timeout, and write what it returns: pongs, close replies and keepalive
+///    pings owed to the peer. Data goes out through
+///    [`Connection::encode_text`], [`Connection::encode_binary`] and
+///    [`Connection::encode_fragment`], which write frames into a caller slice.
+/// 4. **Time.** With keepalive configured, call [`Connection::handle_timeout`]
+///    when the clock passes [`Connection::poll_timeout`] (and, for precise
+///    ping timing, after receiving bytes).
+///
+/// A new connection is [`State::Connecting`]: the handshake bytes arrive
+/// in the same buffer ([`Connection::pending_input`]); once the
+/// [`handshake`](crate::handshake) module has checked them, call
+/// [`Connection::finish_handshake`] with the head's length and any bytes
+/// after it are kept as the first frames.
+///
+/// The buffer's first [`CONTROL_RESERVE`] bytes hold control-frame payloads
+/// (an incoming ping, close or pong; an owed pong; a queued close), so a
+/// control frame between fragments never disturbs the message being
+/// assembled.
+///
+/// Connections are independent values: no globals, no shared state. The
+/// state is packed: 88 bytes on a 32-bit target besides `B` and `M`.
 #[derive(Debug)]
 pub struct Connection<B, M = NoMask> {
     buf: B,

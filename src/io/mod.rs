@@ -3,7 +3,7 @@
 //! decisions; the blocking and the async adapter have the same surface.
 //!
 //! - [`blocking::WebSocket`] over `embedded_io::{Read, Write}` 0.7.
-//! - [`asynch::WebSocket`] over `embedded_io_async::{Read, Write}` 0.7
+//! - `asynch::WebSocket` (feature `embedded-io-async`) over `embedded_io_async::{Read, Write}` 0.7
 //!   (feature `embedded-io-async`).
 
 mod adapter;

@@ -2,7 +2,7 @@
 # Run every side-by-side benchmark with short settings, then print the
 # summary table (ours / best peer) and the allocation counts.
 # Usage (from the repository root): sh benches/run.sh [extra criterion args]
-# Takes about 6 minutes; set WARMUP / MEASURE (seconds) to change the settings.
+# Takes about 9 minutes; set WARMUP / MEASURE (seconds) to change the settings.
 set -eu
 cd "$(dirname "$0")/.."
 cargo bench -p wsframe-bench --bench peers -- \

@@ -61,9 +61,7 @@ fn decode(c: &mut Criterion, name: &str, stream: &[u8], msgs: usize, len: usize,
         let mut conn = ours::server(buf_len);
         let mut feed = Feed::new(stream);
         assert_eq!(ours::read(&mut conn, &mut feed, msgs), want);
-        g.bench_function(OURS, |b| {
-            b.iter(|| ours::read(&mut conn, &mut feed, msgs))
-        });
+        g.bench_function(OURS, |b| b.iter(|| ours::read(&mut conn, &mut feed, msgs)));
     }
     if msgs > 1 {
         let copy = stream.to_vec();

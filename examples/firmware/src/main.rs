@@ -63,6 +63,10 @@ const HANDSHAKE_MS: u64 = 10_000;
 const BACKOFF_FIRST_MS: u64 = 1_000;
 /// The longest backoff.
 const BACKOFF_MAX_MS: u64 = 30_000;
+/// Before a handshake the UART must have been quiet this long...
+const DRAIN_QUIET_MS: u64 = 50;
+/// ...or this long spent throwing away what it still brought.
+const DRAIN_MAX_MS: u64 = 1_000;
 
 #[entry]
 fn main() -> ! {
@@ -136,7 +140,7 @@ async fn run(
         key[8..].copy_from_slice(&board::splitmix(!seed).to_le_bytes());
         let request = ClientRequest::new(&url, key);
         let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
-        drain(&mut uart);
+        drain(&mut uart).await;
         match session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await {
             Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
             Ended::Lost(connected) => {
@@ -158,15 +162,25 @@ async fn run(
     }
 }
 
-/// Throw away whatever the UART still holds from the last session (bounded).
-fn drain(uart: &mut Uart) {
-    use embedded_io::{Read, ReadReady};
+/// Throw away whatever the UART still holds from the last session (say the
+/// rest of a refused handshake's answer): read until it has been quiet for
+/// [`DRAIN_QUIET_MS`], at most [`DRAIN_MAX_MS`]. QEMU hands the UART one
+/// byte at a time, so an empty receive register alone does not mean the
+/// line is quiet.
+async fn drain(uart: &mut Uart) {
+    use embedded_io_async::Read;
+    let give_up = board::now_ms() + DRAIN_MAX_MS;
     let mut scratch = [0u8; 64];
-    for _ in 0..1024 {
-        if !uart.read_ready().unwrap_or(false) {
-            break;
+    let mut thrown = 0usize;
+    while board::now_ms() < give_up {
+        let quiet_at = (board::now_ms() + DRAIN_QUIET_MS).min(give_up);
+        match exec::until(quiet_at, uart.read(&mut scratch)).await {
+            Some(Ok(n)) => thrown += n,
+            Some(Err(_)) | None => break,
         }
-        let _ = Read::read(uart, &mut scratch);
+    }
+    if thrown > 0 {
+        hprintln!("firmware: dropped {} stale byte(s)", thrown);
     }
 }
 

@@ -144,7 +144,11 @@ async fn run(
         match session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await {
             Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
             Ended::Lost(connected) => {
-                attempt = if connected { 1 } else { attempt.saturating_add(1) };
+                attempt = if connected {
+                    1
+                } else {
+                    attempt.saturating_add(1)
+                };
             }
         }
         let wait = backoff_ms(attempt);

@@ -263,8 +263,10 @@ async fn session(
                 return match closing {
                     Some((true, _)) => Ended::Quit(true),
                     Some((false, _)) => Ended::TimeUp(true),
-                    // The server closed first: a new session.
-                    None => lost_or_time_up(true, end_ms),
+                    // The server closed first: a new session, unless the
+                    // time is up (then this clean close ends the run).
+                    None if board::now_ms() >= end_ms => Ended::TimeUp(true),
+                    None => Ended::Lost(true),
                 };
             }
             Some(Err(e)) => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The firmware check: the WebSocket client firmware of examples/firmware runs
 # in QEMU (mps2-an386, Cortex-M4) and chats with the chat server through its
-# UART (tests/firmware_qemu.rs). Installs what it needs on a fresh Debian
+# UART, and reconnects with a backoff when the server goes away
+# (tests/firmware_qemu.rs). Installs what it needs on a fresh Debian
 # machine, builds the firmware, prints its size, runs the test with QEMU
 # required (its absence is a failure here, not a skip).
 set -euo pipefail

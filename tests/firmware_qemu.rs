@@ -1,6 +1,8 @@
 //! The firmware of `examples/firmware` in QEMU (`mps2-an386`, Cortex-M4)
 //! joins the chat room of `examples/chat_server.rs` through its UART and
-//! `examples/uart_relay.rs`, and talks to a tungstenite client of the room.
+//! `examples/uart_relay.rs`, and talks to a tungstenite client of the room;
+//! when the server goes away (killed, or closing the session) the firmware
+//! reconnects over the same UART and relay, with a backoff, and chats again.
 //!
 //! Skipped (with a message) when `qemu-system-arm` or the
 //! `thumbv7em-none-eabihf` target is missing, unless `WSFRAME_REQUIRE_QEMU=1`
@@ -221,7 +223,7 @@ fn firmware_chats_through_the_uart() {
     let elf = build_firmware();
 
     let port = free_port();
-    let _server = Proc::server("chat_server", port);
+    let server = Proc::server("chat_server", port);
     let mut room = ws_connect(port, "/ws");
     recv_until(&mut room, "own join notice", |m| {
         text_of(m).is_some_and(|t| t.starts_with("* user "))
@@ -242,14 +244,9 @@ fn firmware_chats_through_the_uart() {
         l.starts_with("firmware: connected to ")
     });
     // The firmware's join notice, then its greeting, reach the other client.
-    let joined = recv_until(&mut room, "the firmware's join notice", |m| {
+    recv_until(&mut room, "the firmware's join notice", |m| {
         text_of(m).is_some_and(|t| t.starts_with("* user ") && t.ends_with(" joined"))
     });
-    let firmware_user = text_of(&joined)
-        .and_then(|t| t.strip_prefix("* user "))
-        .and_then(|t| t.strip_suffix(" joined"))
-        .expect("join notice")
-        .to_owned();
     recv_text(&mut room, GREETING);
     qemu.line("its own greeting", |l| {
         l == format!("firmware: received: {GREETING}")
@@ -296,6 +293,57 @@ fn firmware_chats_through_the_uart() {
     assert!(heard.len() > 252, "cut too short: {} bytes", heard.len());
     assert!(long.starts_with(body), "forwarded {heard:?}");
 
+    // The chat server dies. The relay keeps the UART, tells the firmware
+    // with a Close 1014 (the server left between frames without one), and
+    // answers 502 to the handshakes while nothing listens; the firmware
+    // backs off 1 s, then 2 s.
+    drop(room);
+    drop(server);
+    relay.stdout_line("the end of session 1", |l| {
+        l.starts_with("uart_relay: session 1: the server side ended")
+            && l.ends_with("told the board Close 1014")
+    });
+    qemu.line("the relay's close", |l| {
+        l == "firmware: server closed: Some(1014)"
+    });
+    qemu.line("the first backoff", |l| {
+        l == "firmware: reconnecting in 1000 ms (attempt 1)"
+    });
+    relay.stdout_line("the refused session 2", |l| {
+        l.starts_with("uart_relay: session 2: cannot reach ")
+    });
+    qemu.line("a failed handshake", |l| {
+        l.starts_with("firmware: handshake failed")
+    });
+    qemu.line("the second backoff", |l| {
+        l == "firmware: reconnecting in 2000 ms (attempt 2)"
+    });
+    // A new server on the same port: the firmware joins it (if it is not
+    // up within the 2 s, a later attempt does) and chats again.
+    let server = Proc::server("chat_server", port);
+    let mut room = ws_connect(port, "/ws");
+    let own = recv_until(&mut room, "own join notice in the new room", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user "))
+    });
+    let own_user = text_of(&own)
+        .and_then(|t| t.strip_prefix("* user "))
+        .and_then(|t| t.strip_suffix(" joined"))
+        .expect("own join notice")
+        .to_owned();
+    // Whether the firmware joined before or after the test's client, once
+    // both are in, a message makes the round trip.
+    qemu.line("that it connected again", |l| {
+        l.starts_with("firmware: connected to ")
+    });
+    // Its greeting coming back to it means the room has it as a member.
+    qemu.line("its greeting in the new room", |l| {
+        l == format!("firmware: received: {GREETING}")
+    });
+    let again = "after the restart";
+    room.send(Message::text(again))
+        .expect("send to the new room");
+    recv_text(&mut room, &format!("{HEARD}{again}"));
+
     // "quit": the firmware closes cleanly and leaves QEMU with success.
     room.send(Message::text("quit")).expect("send quit");
     qemu.line("that it closes", |l| l == "firmware: closing (quit)");
@@ -319,24 +367,36 @@ fn firmware_chats_through_the_uart() {
     assert!(status.success(), "QEMU exited with {status}");
 
     // The room hears it leave, and nothing was forwarded twice.
-    let left = format!("* user {firmware_user} left");
     let mut echoes = 0;
-    recv_until(&mut room, &left, |m| {
+    recv_until(&mut room, "the firmware leave", |m| {
         let text = text_of(m).unwrap_or_default();
         echoes += usize::from(text.starts_with(&format!("{HEARD}{HEARD}")));
-        text == left
+        text.strip_prefix("* user ")
+            .and_then(|t| t.strip_suffix(" left"))
+            .is_some_and(|user| user != own_user)
     });
     assert_eq!(echoes, 0, "the firmware forwarded its own line");
 
     // The relay notices the board left and ends by itself.
-    relay.stdout_line("its summary", |l| l.starts_with("uart_relay: done"));
+    // Three sessions or more (one refused while the server was down; more
+    // if the new server took over 2 s to start).
+    let summary = relay.stdout_line("its summary", |l| l.starts_with("uart_relay: done, "));
+    let sessions: u32 = summary
+        .split_whitespace()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .expect("session count");
+    assert!(sessions >= 3, "{summary}");
     assert!(relay.wait_exit().success());
+    drop(server);
 }
 
 /// With the test as the server (tungstenite, behind the same relay): a Ping
 /// sent down the UART comes back as a Pong with the same payload, answered
 /// by the library inside the firmware, and a Close from the server is
-/// echoed before the firmware leaves QEMU.
+/// echoed; then the firmware reconnects through the same relay (a second
+/// TCP connection, nothing of the first session in it), a message makes the
+/// round trip, and "quit" ends the run with success.
 #[test]
 fn firmware_answers_pings_and_the_servers_close() {
     if !tools_present() {
@@ -359,22 +419,7 @@ fn firmware_answers_pings_and_the_servers_close() {
         .to_owned();
     let mut qemu = Qemu::start(&elf, &serial);
 
-    // The relay connects once QEMU is up; accept is bounded by polling.
-    listener.set_nonblocking(true).expect("nonblocking");
-    let deadline = Instant::now() + WAIT;
-    let stream = loop {
-        match listener.accept() {
-            Ok((stream, _)) => break stream,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                assert!(Instant::now() < deadline, "the relay never connected");
-                thread::sleep(Duration::from_millis(20));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    };
-    stream.set_nonblocking(false).expect("blocking");
-    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
-    let mut ws = tungstenite::accept(stream).expect("server handshake with the firmware");
+    let mut ws = accept_ws(&listener);
     qemu.line("that it connected", |l| {
         l.starts_with("firmware: connected to ")
     });
@@ -406,7 +451,71 @@ fn firmware_answers_pings_and_the_servers_close() {
     qemu.line("a clean close", |l| {
         l.starts_with("firmware: closed cleanly")
     });
+    // The server leaves; the relay keeps the UART and tells the firmware
+    // nothing (a Close has passed). The firmware reconnects after 1 s
+    // through the relay, over a new TCP connection, with a new key.
+    drop(ws);
+    let ended = relay.stdout_line("the end of session 1", |l| {
+        l.starts_with("uart_relay: session 1: the server side ended")
+    });
+    assert!(!ended.contains("told"), "{ended}");
+    qemu.line("the backoff", |l| {
+        l == "firmware: reconnecting in 1000 ms (attempt 1)"
+    });
+    let mut ws = accept_ws(&listener);
+    qemu.line("that it connected again", |l| {
+        l.starts_with("firmware: connected to ")
+    });
+    // Nothing of the first session (its Close echo) reached this one: the
+    // first message is the greeting.
+    let first = recv_until(&mut ws, "the first message", |_| true);
+    assert_eq!(first, Message::text(GREETING));
+    let note = "second session";
+    ws.send(Message::text(note)).expect("send to the firmware");
+    qemu.line("the message", |l| {
+        l == format!("firmware: received: {note}")
+    });
+    recv_text(&mut ws, &format!("{HEARD}{note}"));
+
+    // "quit" ends the run: a clean close and success.
+    ws.send(Message::text("quit")).expect("send quit");
+    let close = recv_until(&mut ws, "the firmware's close", |m| {
+        matches!(m, Message::Close(_))
+    });
+    match close {
+        Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 1000),
+        other => panic!("close without the code: {other:?}"),
+    }
+    // Let tungstenite write its echo.
+    let _ = ws.flush();
+    qemu.line("a clean close", |l| {
+        l.starts_with("firmware: closed cleanly")
+    });
     assert!(qemu.wait_exit().success());
     drop(ws);
+    relay.stdout_line("its summary", |l| {
+        l.starts_with("uart_relay: done, 2 session(s)")
+    });
     assert!(relay.wait_exit().success());
+}
+
+/// The next connection on `listener` (the relay connects once the firmware
+/// sends a handshake; accepting is bounded by polling), as the server side
+/// of a WebSocket handshake.
+fn accept_ws(listener: &TcpListener) -> tungstenite::WebSocket<std::net::TcpStream> {
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + WAIT;
+    let stream = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "the relay never connected");
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+    tungstenite::accept(stream).expect("server handshake with the firmware")
 }

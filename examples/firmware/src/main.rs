@@ -9,9 +9,15 @@
 //! one back to the room tagged `[cortex-m] heard: ` (its own tagged lines
 //! and the server's `* ` notices are not forwarded, so it never answers
 //! itself). Pings are answered by the library (auto-pong); the keepalive
-//! pings it owes after 20 s of silence go out on the SysTick clock. It
-//! closes (1000) and leaves QEMU after the run time (the last number on the
-//! semihosting command line, 60 s by default) or on a "quit" message.
+//! pings it owes after 20 s of silence go out on the SysTick clock.
+//!
+//! When a session ends without "quit" (the server closed, the link failed,
+//! the handshake failed or took over 10 s, or the keepalive found the peer
+//! dead) it waits a backoff on SysTick (1 s, doubling to at most 30 s; back
+//! to 1 s after a session that connected) and starts a fresh handshake with
+//! a fresh key over the same UART. It closes (1000) and leaves QEMU after
+//! the run time (the last number on the semihosting command line, 60 s by
+//! default) or on a "quit" message.
 
 #![no_std]
 #![no_main]
@@ -50,6 +56,17 @@ const RX_LEN: usize = 4096;
 /// Transmit buffer: the handshake request and outgoing frames (longer
 /// messages go out as fragments).
 const TX_LEN: usize = 512;
+/// How long a handshake may take before the attempt counts as failed.
+const HANDSHAKE_MS: u64 = 10_000;
+/// The first reconnect backoff; it doubles per failed attempt up to
+/// [`BACKOFF_MAX_MS`] and starts again after a session that connected.
+const BACKOFF_FIRST_MS: u64 = 1_000;
+/// The longest backoff.
+const BACKOFF_MAX_MS: u64 = 30_000;
+/// Before a handshake the UART must have been quiet this long...
+const DRAIN_QUIET_MS: u64 = 50;
+/// ...or this long spent throwing away what it still brought.
+const DRAIN_MAX_MS: u64 = 1_000;
 
 #[entry]
 fn main() -> ! {
@@ -76,10 +93,32 @@ fn main() -> ! {
     board::exit(ok)
 }
 
-/// One session: connect, greet, relay until the time is up or "quit", close.
-/// True when it ended with a clean closing handshake.
+/// How one session ended.
+enum Ended {
+    /// "quit" was received; true when the closing handshake completed.
+    Quit(bool),
+    /// The run time is up; true when a session was open and closed cleanly.
+    TimeUp(bool),
+    /// The server closed, the link failed, the handshake failed or timed
+    /// out, or the peer went silent: try again after the backoff. True when
+    /// the handshake had succeeded (which resets the backoff).
+    Lost(bool),
+}
+
+/// Backoff before reconnect attempt `attempt` (1, 2, ...): 1 s doubling
+/// to at most [`BACKOFF_MAX_MS`].
+fn backoff_ms(attempt: u32) -> u64 {
+    BACKOFF_FIRST_MS
+        .checked_shl(attempt.saturating_sub(1).min(16))
+        .unwrap_or(BACKOFF_MAX_MS)
+        .min(BACKOFF_MAX_MS)
+}
+
+/// Sessions until "quit" or the run time is up, reconnecting with a
+/// backoff in between. True when the last one ended with a clean closing
+/// handshake.
 async fn run(
-    uart: Uart,
+    mut uart: Uart,
     rx: &mut [u8],
     tx: &mut [u8],
     outbox: &mut bridge::Outbox,
@@ -89,44 +128,110 @@ async fn run(
         hprintln!("firmware: bad URL {}", URL);
         return false;
     };
-    let seed = board::entropy_seed();
-    let mut key = [0u8; 16];
-    key[..8].copy_from_slice(&board::splitmix(seed).to_le_bytes());
-    key[8..].copy_from_slice(&board::splitmix(!seed).to_le_bytes());
-    let request = ClientRequest::new(&url, key);
-    let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
-
-    // The run time bounds the handshake too.
     let end_ms = board::now_ms() + u64::from(seconds) * 1000;
-    let mut ws = match exec::until(end_ms, bridge::open(uart, rx, tx, masks, &request)).await {
+    let mut seed = board::entropy_seed();
+    // Failed attempts since the last session that connected.
+    let mut attempt: u32 = 0;
+    loop {
+        // A fresh handshake key and mask generator per session.
+        seed = board::splitmix(seed ^ board::now_ms());
+        let mut key = [0u8; 16];
+        key[..8].copy_from_slice(&board::splitmix(seed).to_le_bytes());
+        key[8..].copy_from_slice(&board::splitmix(!seed).to_le_bytes());
+        let request = ClientRequest::new(&url, key);
+        let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
+        drain(&mut uart).await;
+        match session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await {
+            Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
+            Ended::Lost(connected) => {
+                attempt = if connected {
+                    1
+                } else {
+                    attempt.saturating_add(1)
+                };
+            }
+        }
+        let wait = backoff_ms(attempt);
+        let now = board::now_ms();
+        if now.saturating_add(wait) >= end_ms {
+            hprintln!("firmware: run time is up while disconnected");
+            return false;
+        }
+        hprintln!(
+            "firmware: reconnecting in {} ms (attempt {})",
+            wait,
+            attempt
+        );
+        exec::until(now + wait, core::future::pending::<()>()).await;
+    }
+}
+
+/// Throw away whatever the UART still holds from the last session (say the
+/// rest of a refused handshake's answer): read until it has been quiet for
+/// [`DRAIN_QUIET_MS`], at most [`DRAIN_MAX_MS`]. QEMU hands the UART one
+/// byte at a time, so an empty receive register alone does not mean the
+/// line is quiet.
+async fn drain(uart: &mut Uart) {
+    use embedded_io_async::Read;
+    let give_up = board::now_ms() + DRAIN_MAX_MS;
+    let mut scratch = [0u8; 64];
+    let mut thrown = 0usize;
+    while board::now_ms() < give_up {
+        let quiet_at = (board::now_ms() + DRAIN_QUIET_MS).min(give_up);
+        match exec::until(quiet_at, uart.read(&mut scratch)).await {
+            Some(Ok(n)) => thrown += n,
+            Some(Err(_)) | None => break,
+        }
+    }
+    if thrown > 0 {
+        hprintln!("firmware: dropped {} stale byte(s)", thrown);
+    }
+}
+
+/// One session: connect, greet, relay until the time is up, "quit", or the
+/// connection ends; close.
+async fn session(
+    uart: &mut Uart,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    outbox: &mut bridge::Outbox,
+    request: &ClientRequest<'_>,
+    masks: board::Masks,
+    end_ms: u64,
+) -> Ended {
+    // The handshake is bounded by HANDSHAKE_MS and by the run time.
+    let handshake_end = end_ms.min(board::now_ms() + HANDSHAKE_MS);
+    let mut ws = match exec::until(handshake_end, bridge::open(uart, rx, tx, masks, request)).await
+    {
         Some(Ok(ws)) => ws,
         Some(Err(e)) => {
             hprintln!("firmware: handshake failed: {}", e);
-            return false;
+            return lost_or_time_up(false, end_ms);
         }
         None => {
-            hprintln!("firmware: no handshake answer within {} s", seconds);
-            return false;
+            hprintln!("firmware: no handshake answer in time");
+            return lost_or_time_up(false, end_ms);
         }
     };
     hprintln!("firmware: connected to {} at {} ms", URL, board::now_ms());
 
     outbox.push(GREETING);
-    // Set once our Close is sent: the time by which the server's must be in.
-    let mut closing_until: Option<u64> = None;
+    // Set once our Close is sent: why, and the time by which the server's
+    // Close must be in.
+    let mut closing: Option<(bool, u64)> = None;
     let mut received: u32 = 0;
     loop {
-        if closing_until.is_none()
+        if closing.is_none()
             && let Err(e) = outbox.flush(&mut ws).await
         {
             hprintln!("firmware: send failed: {}", e);
-            return false;
+            return lost_or_time_up(true, end_ms);
         }
         let keepalive = ws
             .connection()
             .poll_timeout()
             .map_or(u64::MAX, wsframe::Instant::as_millis);
-        let wake = keepalive.min(closing_until.unwrap_or(end_ms));
+        let wake = keepalive.min(closing.map_or(end_ms, |(_, until)| until));
         let mut quit = false;
         match exec::until(wake, ws.read()).await {
             Some(Ok(event)) => {
@@ -155,40 +260,74 @@ async fn run(
                     received,
                     outbox.dropped
                 );
-                return true;
+                return match closing {
+                    Some((true, _)) => Ended::Quit(true),
+                    Some((false, _)) => Ended::TimeUp(true),
+                    // The server closed first: a new session, unless the
+                    // time is up (then this clean close ends the run).
+                    None if board::now_ms() >= end_ms => Ended::TimeUp(true),
+                    None => Ended::Lost(true),
+                };
             }
             Some(Err(e)) => {
                 hprintln!("firmware: connection failed: {}", e);
-                return false;
+                return match closing {
+                    Some((true, _)) => Ended::Quit(false),
+                    Some((false, _)) => Ended::TimeUp(false),
+                    None => lost_or_time_up(true, end_ms),
+                };
             }
             None => {}
         }
         let now = board::now_ms();
         if let Err(e) = ws.handle_timeout(board::now()).await {
             hprintln!("firmware: keepalive: {}", e);
-            return false;
+            return match closing {
+                Some((true, _)) => Ended::Quit(false),
+                Some((false, _)) => Ended::TimeUp(false),
+                None => lost_or_time_up(true, end_ms),
+            };
         }
-        match closing_until {
+        match closing {
             None if quit || now >= end_ms => {
                 let reason = if quit { "quit" } else { "time is up" };
                 hprintln!("firmware: closing ({})", reason);
+                let failed = if quit {
+                    Ended::Quit(false)
+                } else {
+                    Ended::TimeUp(false)
+                };
                 // Lines still queued go first.
                 if let Err(e) = outbox.flush(&mut ws).await {
                     hprintln!("firmware: send failed: {}", e);
-                    return false;
+                    return failed;
                 }
                 if let Err(e) = ws.close(CloseCode::NORMAL, reason).await {
                     hprintln!("firmware: close failed: {}", e);
-                    return false;
+                    return failed;
                 }
-                closing_until = Some(now + CLOSE_GRACE_MS);
+                closing = Some((quit, now + CLOSE_GRACE_MS));
             }
-            Some(limit) if now >= limit => {
+            Some((quit, limit)) if now >= limit => {
                 hprintln!("firmware: the server did not answer our Close");
-                return false;
+                return if quit {
+                    Ended::Quit(false)
+                } else {
+                    Ended::TimeUp(false)
+                };
             }
             _ => {}
         }
+    }
+}
+
+/// A session that ended without "quit": lost (reconnect) unless the run
+/// time is up, which ends the run with failure (no session closed cleanly).
+fn lost_or_time_up(connected: bool, end_ms: u64) -> Ended {
+    if board::now_ms() >= end_ms {
+        Ended::TimeUp(false)
+    } else {
+        Ended::Lost(connected)
     }
 }
 

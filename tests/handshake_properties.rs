@@ -5,7 +5,7 @@
 
 mod fixtures;
 
-use fixtures::{CHROME, FIREFOX};
+use fixtures::{CHROME, CHROMIUM_CAPTURED, FIREFOX, FIREFOX_CAPTURED};
 use proptest::prelude::*;
 use wsframe::Status;
 use wsframe::handshake::{ClientRequest, Limits, Url, check_response, parse_head, parse_request};
@@ -55,7 +55,7 @@ fn delivered_in_pieces<'b, T: std::fmt::Debug, E: std::fmt::Debug>(
 
 proptest! {
     #[test]
-    fn browser_requests_any_split(fixture in prop::sample::select(vec![CHROME, FIREFOX]), cuts in cuts(CHROME.len().min(FIREFOX.len()))) {
+    fn browser_requests_any_split(fixture in prop::sample::select(vec![CHROME, FIREFOX, CHROMIUM_CAPTURED, FIREFOX_CAPTURED]), cuts in cuts(CHROME.len().min(FIREFOX.len()).min(CHROMIUM_CAPTURED.len()).min(FIREFOX_CAPTURED.len()))) {
         delivered_in_pieces(fixture, &cuts, |b| parse_request::<32>(b, &Limits::DEFAULT))?;
         prop_assert!(parse_request::<32>(fixture, &Limits::DEFAULT).unwrap().is_complete());
     }

@@ -4,7 +4,7 @@
 
 mod fixtures;
 
-use fixtures::{CHROME, FIREFOX, MINIMAL, head, minimal_with};
+use fixtures::{CHROME, CHROMIUM_CAPTURED, FIREFOX, FIREFOX_CAPTURED, MINIMAL, head, minimal_with};
 use wsframe::Status;
 use wsframe::handshake::{
     self, EncodeError, HeadError, Limits, Request, RequestError, accept_key, parse_head,
@@ -93,6 +93,60 @@ fn firefox_request_is_accepted() {
     assert!(
         text.ends_with("\r\nSec-WebSocket-Protocol: superchat\r\n\r\n"),
         "{text}"
+    );
+}
+
+/// A request captured from a real browser: accepted with the right accept
+/// key and subprotocol, and `Partial` when cut anywhere before its end.
+/// `accept` is base64(SHA-1(key + GUID)) computed outside this crate
+/// (Python `hashlib`).
+fn check_captured(bytes: &[u8], headers: usize, extension: &str, accept: &str) {
+    let request = complete(bytes);
+    assert_eq!(request.path(), "/chat");
+    assert_eq!(request.host(), b"127.0.0.1:9123");
+    assert_eq!(request.origin(), Some(&b"http://127.0.0.1:9124"[..]));
+    assert_eq!(request.head_len(), bytes.len());
+    assert_eq!(request.headers().len(), headers);
+    assert_eq!(
+        request.protocols().collect::<Vec<_>>(),
+        ["chat", "superchat"]
+    );
+    assert_eq!(request.extensions().collect::<Vec<_>>(), [extension]);
+    assert_eq!(request.select_protocol(&["chat"]), Some("chat"));
+    let text = response_text(&request, Some("chat"));
+    assert!(
+        text.contains(&format!("\r\nSec-WebSocket-Accept: {accept}\r\n")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\r\nSec-WebSocket-Protocol: chat\r\n\r\n"),
+        "{text}"
+    );
+    for cut in 0..bytes.len() {
+        assert!(
+            matches!(parse(&bytes[..cut]), Ok(Status::Partial { .. })),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn captured_chromium_request_is_accepted() {
+    check_captured(
+        CHROMIUM_CAPTURED,
+        13,
+        "permessage-deflate; client_max_window_bits",
+        "6PEBRWmFwHB9THOBmH9yleUPa8s=",
+    );
+}
+
+#[test]
+fn captured_firefox_request_is_accepted() {
+    check_captured(
+        FIREFOX_CAPTURED,
+        17,
+        "permessage-deflate",
+        "LxhLO1hf0F/6UxDDUUAJsMyNgLY=",
     );
 }
 

@@ -244,8 +244,9 @@ fn single_frame_fast_path_matches_the_general_path() {
     }
 }
 
-/// Whole messages that fit one frame take `encode_single`: the same bytes
-/// as the header encoder plus masking, every length form, both roles, with
+/// Whole messages that fit one frame (`encode_single` up to 125 bytes,
+/// `encode_general` above) give the same bytes as the header encoder plus
+/// masking, every length form, both roles, with
 /// and without a fragment size; a `tx` one byte short is refused without
 /// drawing a key.
 #[test]

@@ -114,5 +114,39 @@ fn unmask(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, header_decode, frames, unmask);
+/// A browser's upgrade request (headless Chromium 156, captured on the
+/// wire; `tests/fixtures/mod.rs`), parsed and checked whole: ns per request.
+const CHROMIUM_HEAD: &[u8] = b"GET /chat HTTP/1.1\r\n\
+Host: 127.0.0.1:9123\r\n\
+Connection: Upgrade\r\n\
+Pragma: no-cache\r\n\
+Cache-Control: no-cache\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n\
+Upgrade: websocket\r\n\
+Origin: http://127.0.0.1:9124\r\n\
+Sec-WebSocket-Version: 13\r\n\
+Accept-Encoding: gzip, deflate, br, zstd\r\n\
+Accept-Language: en-US,en;q=0.9\r\n\
+Sec-WebSocket-Key: aSs30W0ZRtNdn2oZ6nJ8kg==\r\n\
+Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
+Sec-WebSocket-Protocol: chat, superchat\r\n\
+\r\n";
+
+fn handshake(c: &mut Criterion) {
+    use wsframe::Status;
+    use wsframe::handshake::{Limits, parse_request};
+    let parse = |head: &[u8]| match parse_request::<32>(head, &Limits::DEFAULT) {
+        Ok(Status::Complete(request)) => request.head_len(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(parse(CHROMIUM_HEAD), CHROMIUM_HEAD.len());
+    let mut g = c.benchmark_group("handshake");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("parse_request_chromium", |b| {
+        b.iter(|| parse(black_box(CHROMIUM_HEAD)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, header_decode, frames, unmask, handshake);
 criterion_main!(benches);

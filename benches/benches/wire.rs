@@ -116,21 +116,7 @@ fn unmask(c: &mut Criterion) {
 
 /// A browser's upgrade request (headless Chromium 156, captured on the
 /// wire; `tests/fixtures/mod.rs`), parsed and checked whole: ns per request.
-const CHROMIUM_HEAD: &[u8] = b"GET /chat HTTP/1.1\r\n\
-Host: 127.0.0.1:9123\r\n\
-Connection: Upgrade\r\n\
-Pragma: no-cache\r\n\
-Cache-Control: no-cache\r\n\
-User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n\
-Upgrade: websocket\r\n\
-Origin: http://127.0.0.1:9124\r\n\
-Sec-WebSocket-Version: 13\r\n\
-Accept-Encoding: gzip, deflate, br, zstd\r\n\
-Accept-Language: en-US,en;q=0.9\r\n\
-Sec-WebSocket-Key: aSs30W0ZRtNdn2oZ6nJ8kg==\r\n\
-Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
-Sec-WebSocket-Protocol: chat, superchat\r\n\
-\r\n";
+const CHROMIUM_HEAD: &[u8] = include_bytes!("../../tests/fixtures/chromium-156.http");
 
 fn handshake(c: &mut Criterion) {
     use wsframe::Status;

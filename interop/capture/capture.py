@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Capture the WebSocket request heads real browsers send (the fixtures
+tests/fixtures/chromium-156.http and firefox-esr-153.http, behind
 CHROMIUM_CAPTURED and FIREFOX_CAPTURED in tests/fixtures/mod.rs).
 
 Serves a page on 127.0.0.1:9124 whose script runs

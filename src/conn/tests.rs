@@ -1,6 +1,7 @@
 //! Unit tests of the packed connection state and the fast paths, compiled
 //! only under `#[cfg(test)]` (see `mod tests;` in conn/mod.rs): `std`,
 //! `unwrap` and `panic!` here never reach the library.
+#![cfg(test)]
 
 extern crate std;
 

@@ -1,6 +1,7 @@
 //! Unit tests for `frame`, compiled only under `#[cfg(test)]` (see `mod tests;`
 //! in frame.rs): `std`, `unwrap` and `panic!` here never reach the library.
 //! Frame header tests, grouped by RFC 6455 section.
+#![cfg(test)]
 
 extern crate std;
 

@@ -378,8 +378,6 @@ pub fn check_response_with<'a>(
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
-
     use super::*;
 
     const KEY: [u8; 16] = *b"the sample nonce";
@@ -388,10 +386,13 @@ mod tests {
         ClientRequest::new(&Url::parse("ws://server.example.com/chat").unwrap(), KEY)
     }
 
-    fn encode(r: &ClientRequest<'_>) -> std::string::String {
+    fn encode(r: &ClientRequest<'_>) -> heapless::String<1024> {
         let mut out = [0u8; 1024];
         let n = r.encode(&mut out).unwrap();
-        std::string::String::from_utf8(out[..n].to_vec()).unwrap()
+        let mut text = heapless::String::new();
+        text.push_str(core::str::from_utf8(&out[..n]).unwrap())
+            .unwrap();
+        text
     }
 
     #[test]

@@ -229,15 +229,7 @@ fn firmware_chats_through_the_uart() {
         text_of(m).is_some_and(|t| t.starts_with("* user "))
     });
 
-    let mut relay = Proc::spawn("uart_relay", &["127.0.0.1:0", &format!("127.0.0.1:{port}")]);
-    let listening = relay.stdout_line("its address", |l| {
-        l.starts_with("uart_relay: listening on ")
-    });
-    let serial = listening
-        .rsplit(' ')
-        .next()
-        .expect("address after 'listening on'")
-        .to_owned();
+    let (mut relay, serial) = start_relay(port);
     let mut qemu = Qemu::start(&elf, &serial);
 
     qemu.line("that it connected", |l| {
@@ -405,18 +397,7 @@ fn firmware_answers_pings_and_the_servers_close() {
     let elf = build_firmware();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let server_port = listener.local_addr().expect("local addr").port();
-    let mut relay = Proc::spawn(
-        "uart_relay",
-        &["127.0.0.1:0", &format!("127.0.0.1:{server_port}")],
-    );
-    let listening = relay.stdout_line("its address", |l| {
-        l.starts_with("uart_relay: listening on ")
-    });
-    let serial = listening
-        .rsplit(' ')
-        .next()
-        .expect("address after 'listening on'")
-        .to_owned();
+    let (mut relay, serial) = start_relay(server_port);
     let mut qemu = Qemu::start(&elf, &serial);
 
     let mut ws = accept_ws(&listener);
@@ -518,4 +499,22 @@ fn accept_ws(listener: &TcpListener) -> tungstenite::WebSocket<std::net::TcpStre
     stream.set_nonblocking(false).expect("blocking");
     stream.set_read_timeout(Some(WAIT)).expect("read timeout");
     tungstenite::accept(stream).expect("server handshake with the firmware")
+}
+
+/// `uart_relay` from a port the OS picks to the server on `server_port`:
+/// the process and the address QEMU's serial port connects to.
+fn start_relay(server_port: u16) -> (Proc, String) {
+    let relay = Proc::spawn(
+        "uart_relay",
+        &["127.0.0.1:0", &format!("127.0.0.1:{server_port}")],
+    );
+    let listening = relay.stdout_line("its address", |l| {
+        l.starts_with("uart_relay: listening on ")
+    });
+    let serial = listening
+        .rsplit(' ')
+        .next()
+        .expect("address after 'listening on'")
+        .to_owned();
+    (relay, serial)
 }

@@ -125,18 +125,6 @@ pub fn from_utf8(bytes: &[u8]) -> Result<&str, Utf8Error> {
     core::str::from_utf8(bytes).map_err(Utf8Error::from_core)
 }
 
-/// `core::str::from_utf8` without the `&str`: `Ok` or `core`'s error.
-fn check(bytes: &[u8]) -> Result<(), core::str::Utf8Error> {
-    #[cfg(feature = "simdutf8")]
-    if bytes.len() >= SIMD_MIN && simdutf8::basic::from_utf8(bytes).is_ok() {
-        return Ok(());
-    }
-    if USE_DFA && bytes.len() <= DFA_MAX && Dfa::accepts(bytes) {
-        return Ok(());
-    }
-    core::str::from_utf8(bytes).map(|_| ())
-}
-
 /// A shift-based DFA for UTF-8 (RFC 3629 §4). A state is a bit offset (a
 /// multiple of 6) into a 64-bit row; the row of a byte holds, at each
 /// state's offset, the next state. So a step is one load and one shift:
@@ -313,15 +301,15 @@ impl Validator {
             }
             bytes = rest;
         }
-        match check(bytes) {
-            Ok(()) => {
+        match from_utf8(bytes) {
+            Ok(_) => {
                 self.valid = self.valid.saturating_add(bytes.len());
                 Ok(())
             }
             Err(e) => {
                 let good = e.valid_up_to();
                 self.valid = self.valid.saturating_add(good);
-                if e.error_len().is_some() {
+                if !e.is_incomplete() {
                     return Err(self.fail());
                 }
                 // A valid prefix of a sequence (1 to 3 bytes) ends the piece.

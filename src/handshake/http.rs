@@ -10,6 +10,10 @@
 //! [`Limits::max_head_len`], so feeding a head one byte at a time costs at
 //! most `max_head_len²/2` byte comparisons in all, and a head that has not
 //! ended within the cap is [`HeadError::HeadTooLarge`] even while incomplete.
+//!
+//! Layout: this file holds the head's types and the driver that walks its
+//! lines; `field` holds the byte classes and token helpers (RFC 9110
+//! §5.5–§5.6) that the parsers and the rest of the handshake share.
 
 use core::fmt;
 
@@ -19,6 +23,12 @@ use nom::{Err as NomErr, IResult, Needed, Parser};
 
 use super::Limits;
 use crate::Status;
+
+mod field;
+
+pub use field::{Tokens, eq_ignore_case};
+pub(crate) use field::{is_field_byte, is_token, lists_token};
+use field::{is_ows, is_tchar, is_vchar, trim};
 
 /// A nom result over bytes with the unit error: the parser only needs to
 /// know *that* a line is malformed, the caller knows *which* line it was.
@@ -363,150 +373,6 @@ fn header_line(input: &[u8]) -> Res<'_, Header<'_>> {
     ))
 }
 
-/// An iterator over the comma-separated elements of every header line with
-/// one name (RFC 9110 §5.6.1 `#rule`): trimmed, empty elements skipped,
-/// elements that are not UTF-8 skipped.
-///
-/// Commas inside quoted strings are not special-cased: extension parameters
-/// with quoted commas split in the wrong place.
-#[derive(Clone, Debug)]
-pub struct Tokens<'h, 'a> {
-    headers: core::slice::Iter<'h, Header<'a>>,
-    name: &'h str,
-    current: Option<&'a [u8]>,
-}
-
-impl<'h, 'a> Tokens<'h, 'a> {
-    pub(crate) fn new(headers: &'h [Header<'a>], name: &'h str) -> Self {
-        Self {
-            headers: headers.iter(),
-            name,
-            current: None,
-        }
-    }
-}
-
-impl<'a> Iterator for Tokens<'_, 'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        loop {
-            let value = match self.current {
-                Some(value) => value,
-                None => {
-                    let name = self.name;
-                    self.headers
-                        .by_ref()
-                        .find(|h| eq_ignore_case(h.name, name))?
-                        .value
-                }
-            };
-            let (element, rest) = match value.iter().position(|&b| b == b',') {
-                Some(comma) => {
-                    let (element, rest) = value.split_at_checked(comma).unwrap_or((value, &[]));
-                    (element, Some(rest.get(1..).unwrap_or(&[])))
-                }
-                None => (value, None),
-            };
-            self.current = rest;
-            let element = trim(element);
-            if !element.is_empty() {
-                if let Ok(element) = core::str::from_utf8(element) {
-                    return Some(element);
-                }
-            }
-        }
-    }
-}
-
-/// Whether a comma-separated header value lists `token` (ASCII case-insensitive).
-pub(crate) fn lists_token(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|element| trim(element).eq_ignore_ascii_case(token.as_bytes()))
-}
-
-/// ASCII case-insensitive equality, the comparison for header names and
-/// most header tokens.
-#[must_use]
-pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// Strip leading and trailing SP and HTAB.
-pub(crate) fn trim(mut bytes: &[u8]) -> &[u8] {
-    while let Some((first, rest)) = bytes.split_first() {
-        if !is_ows(*first) {
-            break;
-        }
-        bytes = rest;
-    }
-    while let Some((last, rest)) = bytes.split_last() {
-        if !is_ows(*last) {
-            break;
-        }
-        bytes = rest;
-    }
-    bytes
-}
-
-/// `tchar` (RFC 9110 §5.6.2): one bit of [`TCHAR`], a lookup rather than
-/// a chain of fifteen comparisons and three ranges.
-pub(crate) const fn is_tchar(b: u8) -> bool {
-    let word = match b >> 5 {
-        0 => TCHAR.0,
-        1 => TCHAR.1,
-        2 => TCHAR.2,
-        3 => TCHAR.3,
-        _ => 0,
-    };
-    word >> (b & 31) & 1 != 0
-}
-
-/// The `tchar` bit set, 32 ASCII bytes a word, built from the grammar.
-const TCHAR: (u32, u32, u32, u32) = (
-    tchar_bits(0),
-    tchar_bits(32),
-    tchar_bits(64),
-    tchar_bits(96),
-);
-
-/// The `tchar` bits of the 32 bytes from `first`.
-const fn tchar_bits(first: u8) -> u32 {
-    let mut bits = 0;
-    let mut i = 0;
-    while i < 32 {
-        if matches!(first + i,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
-            | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-        {
-            bits |= 1 << i;
-        }
-        i += 1;
-    }
-    bits
-}
-
-/// A non-empty string of `tchar`s (RFC 9110 §5.6.2).
-pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_tchar)
-}
-
-/// Visible ASCII, `VCHAR` (RFC 5234 B.1).
-pub(crate) const fn is_vchar(b: u8) -> bool {
-    matches!(b, 0x21..=0x7e)
-}
-
-/// Optional whitespace, `OWS` (RFC 9110 §5.6.3).
-pub(crate) const fn is_ows(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-/// A byte allowed in a field value: VCHAR, SP, HTAB, obs-text (RFC 9110 §5.5).
-pub(crate) const fn is_field_byte(b: u8) -> bool {
-    is_vchar(b) || is_ows(b) || b >= 0x80
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,14 +443,6 @@ mod tests {
             )
                 .parse(input)?;
             Ok((rest, (name, super::super::trim(value))))
-        }
-    }
-
-    #[test]
-    fn tchar_table_matches_the_grammar() {
-        for b in 0..=u8::MAX {
-            let grammar = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-            assert_eq!(is_tchar(b), grammar, "{b:#04x}");
         }
     }
 
@@ -798,14 +656,5 @@ mod tests {
         assert_eq!(h.tokens("none").next(), None);
         assert!(lists_token(b"keep-alive, Upgrade", "upgrade"));
         assert!(!lists_token(b"keep-alive, Upgrades", "upgrade"));
-    }
-
-    #[test]
-    fn trims() {
-        assert_eq!(trim(b" \t a b \t"), b"a b");
-        assert_eq!(trim(b"   "), b"");
-        assert!(is_token("Sec-WebSocket-Key"));
-        assert!(!is_token("a b"));
-        assert!(!is_token(""));
     }
 }

@@ -7,10 +7,13 @@
 
 use core::fmt;
 
-use crate::frame::MAX_CONTROL_PAYLOAD;
+/// The longest Close payload: a control frame's 125 bytes (RFC 6455 §5.5).
+/// Kept here, not taken from `frame`, so that the wire modules do not
+/// import each other (`frame` uses [`CloseCode`]); a test ties the two.
+pub const MAX_PAYLOAD_LEN: usize = 125;
 
 /// The longest reason that fits a Close frame beside its 2-byte code.
-pub const MAX_REASON_LEN: usize = MAX_CONTROL_PAYLOAD - 2;
+pub const MAX_REASON_LEN: usize = MAX_PAYLOAD_LEN - 2;
 
 /// A close status code (RFC 6455 §7.4). Any `u16` can be held; use
 /// [`CloseCode::is_sendable`] to ask whether it may appear on the wire.
@@ -184,7 +187,7 @@ impl core::error::Error for CloseError {}
 /// [`CloseError::InvalidCode`] or [`CloseError::InvalidReason`]; each knows
 /// its [`CloseError::close_code`].
 pub fn parse_payload(payload: &[u8]) -> Result<Option<CloseFrame<'_>>, CloseError> {
-    if payload.len() > MAX_CONTROL_PAYLOAD {
+    if payload.len() > MAX_PAYLOAD_LEN {
         return Err(CloseError::PayloadTooLong);
     }
     let Some((code, reason)) = payload.split_first_chunk::<2>() else {
@@ -241,6 +244,11 @@ pub fn encode_payload(frame: Option<&CloseFrame<'_>>, out: &mut [u8]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payload_cap_is_the_control_frame_cap() {
+        assert_eq!(MAX_PAYLOAD_LEN, crate::frame::MAX_CONTROL_PAYLOAD);
+    }
 
     #[test]
     fn classes() {

@@ -349,6 +349,70 @@ impl Header {
         )))
     }
 
+    /// Decode the common case in one step: a final text or binary frame
+    /// header with no reserved bits and a 7- or 16-bit length, complete in
+    /// `bytes`. `None` for anything else, including a header that is still
+    /// partial or malformed; [`Header::decode_with`] then decides. Whenever
+    /// this returns a header, `decode_with` returns the same one with the
+    /// same length (the tests compare the two on every first two bytes).
+    #[inline(always)]
+    #[must_use]
+    pub fn decode_short(bytes: &[u8]) -> Option<(Self, usize)> {
+        let (&[b0, b1], rest) = bytes.split_first_chunk::<2>()?;
+        let opcode = match b0 {
+            0x81 => Opcode::Text,
+            0x82 => Opcode::Binary,
+            _ => return None,
+        };
+        let (payload_len, ext, rest) = match b1 & 0x7F {
+            126 => {
+                let (ext, rest) = rest.split_first_chunk::<2>()?;
+                let len = u16::from_be_bytes(*ext);
+                if len < 126 {
+                    return None;
+                }
+                (u64::from(len), 2, rest)
+            }
+            127 => return None,
+            short => (u64::from(short), 0, rest),
+        };
+        let (mask, mask_len) = if b1 & 0x80 != 0 {
+            (Some(*rest.first_chunk::<4>()?), 4)
+        } else {
+            (None, 0)
+        };
+        let header = Self {
+            fin: true,
+            rsv: Rsv::NONE,
+            opcode,
+            mask,
+            payload_len,
+        };
+        Some((header, 2 + ext + mask_len))
+    }
+
+    /// Encode the header of a final frame with no reserved bits and a
+    /// payload of at most 125 bytes (`len`): 2 bytes, or 6 with a mask. The
+    /// bytes [`Header::encode`] writes for the same header; `None`, with
+    /// nothing written, when `len` is over 125 or `out` is too short.
+    #[inline(always)]
+    pub fn encode_short(
+        opcode: Opcode,
+        len: usize,
+        mask: Option<[u8; 4]>,
+        out: &mut [u8],
+    ) -> Option<usize> {
+        if len > MAX_CONTROL_PAYLOAD {
+            return None;
+        }
+        let b0 = 0x80 | opcode.as_u8();
+        let len7 = len as u8; // at most 125
+        match mask {
+            None => put(out, [b0, len7]).then_some(2),
+            Some([k0, k1, k2, k3]) => put(out, [b0, 0x80 | len7, k0, k1, k2, k3]).then_some(6),
+        }
+    }
+
     /// The number of bytes [`Header::encode`] writes: 2 to 14.
     #[must_use]
     pub const fn encoded_len(&self) -> usize {

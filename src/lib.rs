@@ -35,9 +35,10 @@ pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
 pub use conn::{
-    BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_MAX_MESSAGE_LEN, Event,
-    Instant, Keepalive, MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask,
-    ProtocolError, RecvMode, Role, SendError, State,
+    BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_CLOSE_TIMEOUT,
+    DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_FRAME_LEN, DEFAULT_MAX_MESSAGE_LEN, Encoded, Event, Instant,
+    Keepalive, Link, MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask,
+    ProtocolError, Receiver, RecvMode, Role, SendError, Sender, Side, State,
 };
 pub use frame::{Header, Opcode};
 

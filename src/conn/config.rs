@@ -7,6 +7,16 @@ use crate::frame::Rsv;
 /// The default cap on one message: 1 MiB (1,048,576 bytes), inclusive.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 1 << 20;
 
+/// The default cap on one received frame's payload: 1 MiB, like a message.
+pub const DEFAULT_MAX_FRAME_LEN: usize = 1 << 20;
+
+/// The default cap on the frames of one received data message: 65,536
+/// (a 1 MiB message in 16-byte fragments).
+pub const DEFAULT_MAX_FRAGMENTS: u32 = 1 << 16;
+
+/// The default close timeout: 10 s, as in Python `websockets`.
+pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Which end of the connection this is (RFC 6455 §5.1, §5.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -109,9 +119,12 @@ pub struct Config {
     // unit of `Instant`), switches as bits.
     max_message_len: u32,
     max_frame_len: u32,
+    max_fragments: u32,
     fragment_size: u32,
     keepalive_interval_ms: u32,
     keepalive_timeout_ms: u32,
+    /// 0: no close timeout.
+    close_timeout_ms: u32,
     flags: u8,
     allowed_rsv: Rsv,
 }
@@ -149,17 +162,19 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults: 1 MiB messages and frames, whole-message receive,
-    /// auto-pong on, no fragmentation of sent messages, no keepalive, no
-    /// extensions.
+    /// The defaults: 1 MiB messages and frames, 65,536 frames per message,
+    /// whole-message receive, auto-pong on, no fragmentation of sent
+    /// messages, no keepalive, a 10 s close timeout, no extensions.
     #[must_use]
     pub const fn new() -> Self {
         Self {
             max_message_len: narrow(DEFAULT_MAX_MESSAGE_LEN),
-            max_frame_len: narrow(DEFAULT_MAX_MESSAGE_LEN),
+            max_frame_len: narrow(DEFAULT_MAX_FRAME_LEN),
+            max_fragments: DEFAULT_MAX_FRAGMENTS,
             fragment_size: 0,
             keepalive_interval_ms: 0,
             keepalive_timeout_ms: 0,
+            close_timeout_ms: narrow_millis(DEFAULT_CLOSE_TIMEOUT),
             flags: AUTO_PONG,
             allowed_rsv: Rsv::NONE,
         }
@@ -177,12 +192,45 @@ impl Config {
         self
     }
 
-    /// The largest single received frame payload, in bytes. Default 1 MiB.
-    /// Refused from the header with 1009 like the message cap. Raising it
-    /// has the same risk as raising the message cap. Saturated at `u32::MAX`.
+    /// The largest single received frame payload, in bytes. Default 1 MiB
+    /// ([`DEFAULT_MAX_FRAME_LEN`]). Refused from the header with close
+    /// code 1009 ([`ProtocolError::FrameTooLong`](crate::ProtocolError::FrameTooLong)),
+    /// like the message cap. Raising it has the same risk as raising the
+    /// message cap. Saturated at `u32::MAX`.
     #[must_use]
     pub const fn with_max_frame_len(mut self, len: usize) -> Self {
         self.max_frame_len = narrow(len);
+        self
+    }
+
+    /// The most frames one received data message may arrive in, counting
+    /// its first frame. Default 65,536 ([`DEFAULT_MAX_FRAGMENTS`]). The
+    /// frame past the cap is refused from its header with close code 1009
+    /// ([`ProtocolError::TooManyFragments`](crate::ProtocolError::TooManyFragments)).
+    /// Raising it lets a peer spend your CPU on per-frame work (2 to 14
+    /// header bytes for every payload byte, at worst). 0 counts as 1.
+    #[must_use]
+    pub const fn with_max_fragments(mut self, count: u32) -> Self {
+        self.max_fragments = if count == 0 { 1 } else { count };
+        self
+    }
+
+    /// How long to wait for the peer's Close after ours before giving up
+    /// on the closing handshake (RFC 6455 §7.1.1), as Python `websockets`'
+    /// `close_timeout` does: [`Connection::handle_timeout`](crate::Connection::handle_timeout)
+    /// then ends the connection with [`ProtocolError::CloseTimeout`](crate::ProtocolError::CloseTimeout).
+    /// Default 10 s ([`DEFAULT_CLOSE_TIMEOUT`]); `None` waits for ever,
+    /// which lets a peer that never answers hold the connection open.
+    /// Kept in whole milliseconds, saturated at `u32::MAX` ms.
+    #[must_use]
+    pub const fn with_close_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.close_timeout_ms = match timeout {
+            Some(d) => {
+                let ms = narrow_millis(d);
+                if ms == 0 { 1 } else { ms }
+            }
+            None => 0,
+        };
         self
     }
 
@@ -252,6 +300,21 @@ impl Config {
         self.max_frame_len as usize
     }
 
+    /// See [`Config::with_max_fragments`].
+    #[must_use]
+    pub const fn max_fragments(&self) -> u32 {
+        self.max_fragments
+    }
+
+    /// See [`Config::with_close_timeout`].
+    #[must_use]
+    pub const fn close_timeout(&self) -> Option<Duration> {
+        match self.close_timeout_ms {
+            0 => None,
+            ms => Some(Duration::from_millis(ms as u64)),
+        }
+    }
+
     /// See [`Config::with_recv_mode`].
     #[must_use]
     pub const fn recv_mode(&self) -> RecvMode {
@@ -299,6 +362,14 @@ impl Config {
         }
     }
 
+    /// The close timeout in milliseconds, without the round trip through `Duration`.
+    pub(crate) const fn close_timeout_millis(&self) -> Option<u64> {
+        match self.close_timeout_ms {
+            0 => None,
+            ms => Some(ms as u64),
+        }
+    }
+
     /// See [`Config::with_allowed_rsv`].
     #[must_use]
     pub const fn allowed_rsv(&self) -> Rsv {
@@ -311,9 +382,11 @@ impl defmt::Format for Config {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(
             f,
-            "Config {{ max_message_len: {=usize}, max_frame_len: {=usize}, recv_mode: {}, auto_pong: {=bool}, fragment_size: {=usize}, keepalive: {} }}",
+            "Config {{ max_message_len: {=usize}, max_frame_len: {=usize}, max_fragments: {=u32}, close_timeout_ms: {=u32}, recv_mode: {}, auto_pong: {=bool}, fragment_size: {=usize}, keepalive: {} }}",
             self.max_message_len(),
             self.max_frame_len(),
+            self.max_fragments(),
+            self.close_timeout_ms,
             self.recv_mode(),
             self.auto_pong(),
             self.fragment_size(),

@@ -44,47 +44,169 @@ pub enum ProtocolError {
         /// The cap in force.
         max: u64,
     },
+    /// A data message arrived in more frames than the configured cap
+    /// ([`Config::with_max_fragments`](crate::Config::with_max_fragments)). 1009.
+    TooManyFragments {
+        /// The cap in force: frames per message.
+        max: u32,
+    },
     /// Nothing arrived within the keepalive timeout after a ping. 1011.
     KeepaliveTimeout,
+    /// The peer did not answer our Close within the close timeout
+    /// ([`Config::with_close_timeout`](crate::Config::with_close_timeout)).
+    /// Our Close was already sent, so no frame carries this; it is
+    /// reported locally with 1006 (abnormal closure, RFC 6455 §7.1.5).
+    CloseTimeout,
 }
 
 impl ProtocolError {
     /// The close code sent to the peer for this fault (RFC 6455 §7.4.1).
     #[must_use]
     pub const fn close_code(&self) -> CloseCode {
-        match self {
-            Self::Frame(_)
-            | Self::UnmaskedClientFrame
-            | Self::MaskedServerFrame
-            | Self::UnexpectedContinuation
-            | Self::ExpectedContinuation => CloseCode::PROTOCOL_ERROR,
-            Self::InvalidUtf8(_) => CloseCode::INVALID_PAYLOAD,
-            Self::InvalidClose(e) => e.close_code(),
-            Self::MessageTooLong { .. } | Self::FrameTooLong { .. } => CloseCode::MESSAGE_TOO_BIG,
-            Self::KeepaliveTimeout => CloseCode::INTERNAL_ERROR,
-        }
+        self.kind().close_code()
     }
 
     /// The short reason sent in the Close frame.
     #[must_use]
     pub const fn reason(&self) -> &'static str {
+        self.kind().reason()
+    }
+
+    /// The fault without its argument: what the Close frame says.
+    pub(crate) const fn kind(&self) -> FaultKind {
         match self {
-            Self::Frame(FrameError::ReservedBitsSet) => "reserved bits set",
-            Self::Frame(FrameError::ReservedOpcode(_)) => "reserved opcode",
-            Self::Frame(FrameError::ControlFrameTooLong) => "control frame too long",
-            Self::Frame(FrameError::FragmentedControlFrame) => "fragmented control frame",
-            Self::Frame(FrameError::NonMinimalLength) => "non-minimal length",
-            Self::Frame(FrameError::LengthTopBitSet) => "invalid length",
+            Self::Frame(e) => match e {
+                FrameError::ReservedBitsSet => FaultKind::ReservedBits,
+                FrameError::ReservedOpcode(_) => FaultKind::ReservedOpcode,
+                FrameError::ControlFrameTooLong => FaultKind::ControlFrameTooLong,
+                FrameError::FragmentedControlFrame => FaultKind::FragmentedControlFrame,
+                FrameError::NonMinimalLength => FaultKind::NonMinimalLength,
+                FrameError::LengthTopBitSet => FaultKind::LengthTopBitSet,
+            },
+            Self::UnmaskedClientFrame => FaultKind::UnmaskedClientFrame,
+            Self::MaskedServerFrame => FaultKind::MaskedServerFrame,
+            Self::UnexpectedContinuation => FaultKind::UnexpectedContinuation,
+            Self::ExpectedContinuation => FaultKind::ExpectedContinuation,
+            Self::InvalidUtf8(_) => FaultKind::InvalidUtf8,
+            Self::InvalidClose(CloseError::InvalidReason) => FaultKind::InvalidCloseReason,
+            Self::InvalidClose(_) => FaultKind::InvalidClose,
+            Self::MessageTooLong { .. } => FaultKind::MessageTooLong,
+            Self::FrameTooLong { .. } => FaultKind::FrameTooLong,
+            Self::TooManyFragments { .. } => FaultKind::TooManyFragments,
+            Self::KeepaliveTimeout => FaultKind::KeepaliveTimeout,
+            Self::CloseTimeout => FaultKind::CloseTimeout,
+        }
+    }
+}
+
+/// What a failed connection tells its peer: a [`ProtocolError`] without
+/// its argument. It is all the sending side needs (the code and reason of
+/// its Close), so it is what the control block shared by the halves keeps,
+/// in one byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum FaultKind {
+    ReservedBits = 1,
+    ReservedOpcode,
+    ControlFrameTooLong,
+    FragmentedControlFrame,
+    NonMinimalLength,
+    LengthTopBitSet,
+    UnmaskedClientFrame,
+    MaskedServerFrame,
+    UnexpectedContinuation,
+    ExpectedContinuation,
+    InvalidUtf8,
+    InvalidCloseReason,
+    InvalidClose,
+    MessageTooLong,
+    FrameTooLong,
+    TooManyFragments,
+    KeepaliveTimeout,
+    CloseTimeout,
+}
+
+impl FaultKind {
+    /// Every kind, in `repr` order (the index is the value less one).
+    pub(crate) const ALL: [Self; 18] = [
+        Self::ReservedBits,
+        Self::ReservedOpcode,
+        Self::ControlFrameTooLong,
+        Self::FragmentedControlFrame,
+        Self::NonMinimalLength,
+        Self::LengthTopBitSet,
+        Self::UnmaskedClientFrame,
+        Self::MaskedServerFrame,
+        Self::UnexpectedContinuation,
+        Self::ExpectedContinuation,
+        Self::InvalidUtf8,
+        Self::InvalidCloseReason,
+        Self::InvalidClose,
+        Self::MessageTooLong,
+        Self::FrameTooLong,
+        Self::TooManyFragments,
+        Self::KeepaliveTimeout,
+        Self::CloseTimeout,
+    ];
+
+    /// The kind whose `repr` is `value`.
+    pub(crate) fn from_u8(value: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(value).checked_sub(1)?).copied()
+    }
+
+    pub(crate) const fn close_code(self) -> CloseCode {
+        match self {
+            Self::ReservedBits
+            | Self::ReservedOpcode
+            | Self::ControlFrameTooLong
+            | Self::FragmentedControlFrame
+            | Self::NonMinimalLength
+            | Self::LengthTopBitSet
+            | Self::UnmaskedClientFrame
+            | Self::MaskedServerFrame
+            | Self::UnexpectedContinuation
+            | Self::ExpectedContinuation
+            | Self::InvalidClose => CloseCode::PROTOCOL_ERROR,
+            Self::InvalidUtf8 | Self::InvalidCloseReason => CloseCode::INVALID_PAYLOAD,
+            Self::MessageTooLong | Self::FrameTooLong | Self::TooManyFragments => {
+                CloseCode::MESSAGE_TOO_BIG
+            }
+            Self::KeepaliveTimeout => CloseCode::INTERNAL_ERROR,
+            Self::CloseTimeout => CloseCode::ABNORMAL,
+        }
+    }
+
+    pub(crate) const fn reason(self) -> &'static str {
+        match self {
+            Self::ReservedBits => "reserved bits set",
+            Self::ReservedOpcode => "reserved opcode",
+            Self::ControlFrameTooLong => "control frame too long",
+            Self::FragmentedControlFrame => "fragmented control frame",
+            Self::NonMinimalLength => "non-minimal length",
+            Self::LengthTopBitSet => "invalid length",
             Self::UnmaskedClientFrame => "unmasked client frame",
             Self::MaskedServerFrame => "masked server frame",
             Self::UnexpectedContinuation => "unexpected continuation frame",
             Self::ExpectedContinuation => "expected continuation frame",
-            Self::InvalidUtf8(_) => "invalid UTF-8",
-            Self::InvalidClose(CloseError::InvalidReason) => "invalid UTF-8 in close reason",
-            Self::InvalidClose(_) => "invalid close frame",
-            Self::MessageTooLong { .. } => "message too big",
-            Self::FrameTooLong { .. } => "frame too big",
+            Self::InvalidUtf8 => "invalid UTF-8",
+            Self::InvalidCloseReason => "invalid UTF-8 in close reason",
+            Self::InvalidClose => "invalid close frame",
+            Self::MessageTooLong => "message too big",
+            Self::FrameTooLong => "frame too big",
+            Self::TooManyFragments => "too many fragments",
             Self::KeepaliveTimeout => "keepalive ping timeout",
+            Self::CloseTimeout => "close timeout",
+        }
+    }
+
+    /// The error the sending side reports for a fault it found itself
+    /// (the timeouts, which carry no argument); `None` for the others,
+    /// whose whole error only the receiving side keeps.
+    pub(crate) const fn timeout_error(self) -> Option<ProtocolError> {
+        match self {
+            Self::KeepaliveTimeout => Some(ProtocolError::KeepaliveTimeout),
+            Self::CloseTimeout => Some(ProtocolError::CloseTimeout),
+            _ => None,
         }
     }
 }
@@ -100,6 +222,9 @@ impl fmt::Display for ProtocolError {
             }
             Self::FrameTooLong { len, max } => {
                 write!(f, "frame of {len} bytes exceeds the {max}-byte limit")
+            }
+            Self::TooManyFragments { max } => {
+                write!(f, "message in more than {max} frames")
             }
             other => f.write_str(other.reason()),
         }?;
@@ -130,7 +255,8 @@ impl From<FrameError> for ProtocolError {
 pub enum SendError {
     /// The opening handshake has not completed; data cannot be sent yet.
     NotOpen,
-    /// A Close frame was sent or queued (§5.5.1: no data after Close).
+    /// A Close frame was sent, queued or received, or the connection
+    /// failed (§5.5.1: no data after Close).
     Closing,
     /// The message is longer than the configured cap.
     MessageTooLong {
@@ -148,7 +274,10 @@ pub enum SendError {
     },
     /// A streamed text message is not UTF-8 (§8.1).
     InvalidUtf8(Utf8Error),
-    /// A new message was started while a streamed one is unfinished (§5.4).
+    /// A new message was started while another is unfinished (§5.4): one
+    /// sent with [`Connection::encode_fragment`](crate::Connection::encode_fragment),
+    /// or one sent in parts with [`Connection::encode_next`](crate::Connection::encode_next)
+    /// (resume that with the same kind and payload).
     MessageInProgress,
     /// The close code may not be sent, or the reason is too long.
     InvalidClose(CloseError),
@@ -169,7 +298,7 @@ impl fmt::Display for SendError {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
             Self::InvalidUtf8(e) => write!(f, "text message: {e}"),
-            Self::MessageInProgress => f.write_str("a streamed message is still in progress"),
+            Self::MessageInProgress => f.write_str("another message is still being sent"),
             Self::InvalidClose(e) => write!(f, "close frame: {e}"),
         }
     }
@@ -193,85 +322,3 @@ impl fmt::Display for BufferTooSmall {
 
 impl core::error::Error for BufferTooSmall {}
 
-/// [`pack`] code of [`ProtocolError::KeepaliveTimeout`], the one fault
-/// found while an event may still be pending.
-pub(super) const KEEPALIVE: u8 = 21;
-
-/// A fault as one byte (never 0) and a 64-bit argument, so that a
-/// connection need not hold a whole `ProtocolError` (24 bytes on 32-bit
-/// targets). Caps are not kept: [`unpack`] is given them back.
-pub(super) const fn pack(error: ProtocolError) -> (u8, u64) {
-    match error {
-        ProtocolError::Frame(e) => match e {
-            FrameError::ReservedBitsSet => (1, 0),
-            FrameError::ReservedOpcode(op) => (2, op as u64),
-            FrameError::ControlFrameTooLong => (3, 0),
-            FrameError::FragmentedControlFrame => (4, 0),
-            FrameError::NonMinimalLength => (5, 0),
-            FrameError::LengthTopBitSet => (6, 0),
-        },
-        ProtocolError::UnmaskedClientFrame => (7, 0),
-        ProtocolError::MaskedServerFrame => (8, 0),
-        ProtocolError::UnexpectedContinuation => (9, 0),
-        ProtocolError::ExpectedContinuation => (10, 0),
-        ProtocolError::InvalidUtf8(e) => {
-            let code = if e.is_incomplete() { 12 } else { 11 };
-            (code, e.valid_up_to() as u64)
-        }
-        ProtocolError::InvalidClose(e) => match e {
-            CloseError::OneBytePayload => (13, 0),
-            CloseError::PayloadTooLong => (14, 0),
-            CloseError::InvalidCode(code) => (15, code as u64),
-            CloseError::InvalidReason => (16, 0),
-            CloseError::ReasonTooLong => (17, 0),
-            CloseError::BufferTooSmall { needed } => (18, needed as u64),
-        },
-        ProtocolError::MessageTooLong { len, .. } => (19, len),
-        ProtocolError::FrameTooLong { len, .. } => (20, len),
-        ProtocolError::KeepaliveTimeout => (KEEPALIVE, 0),
-    }
-}
-
-/// The fault [`pack`] packed, with the caps in force (`max_message` for
-/// [`ProtocolError::MessageTooLong`], `max_frame` for
-/// [`ProtocolError::FrameTooLong`]); `None` for 0.
-pub(super) fn unpack(
-    code: u8,
-    wide: u64,
-    max_message: u64,
-    max_frame: u64,
-) -> Option<ProtocolError> {
-    let narrow = usize::try_from(wide).unwrap_or(usize::MAX);
-    let byte = u8::try_from(wide).unwrap_or(u8::MAX);
-    let short = u16::try_from(wide).unwrap_or(u16::MAX);
-    Some(match code {
-        1 => ProtocolError::Frame(FrameError::ReservedBitsSet),
-        2 => ProtocolError::Frame(FrameError::ReservedOpcode(byte)),
-        3 => ProtocolError::Frame(FrameError::ControlFrameTooLong),
-        4 => ProtocolError::Frame(FrameError::FragmentedControlFrame),
-        5 => ProtocolError::Frame(FrameError::NonMinimalLength),
-        6 => ProtocolError::Frame(FrameError::LengthTopBitSet),
-        7 => ProtocolError::UnmaskedClientFrame,
-        8 => ProtocolError::MaskedServerFrame,
-        9 => ProtocolError::UnexpectedContinuation,
-        10 => ProtocolError::ExpectedContinuation,
-        11 => ProtocolError::InvalidUtf8(Utf8Error::at(narrow, false)),
-        12 => ProtocolError::InvalidUtf8(Utf8Error::at(narrow, true)),
-        13 => ProtocolError::InvalidClose(CloseError::OneBytePayload),
-        14 => ProtocolError::InvalidClose(CloseError::PayloadTooLong),
-        15 => ProtocolError::InvalidClose(CloseError::InvalidCode(short)),
-        16 => ProtocolError::InvalidClose(CloseError::InvalidReason),
-        17 => ProtocolError::InvalidClose(CloseError::ReasonTooLong),
-        18 => ProtocolError::InvalidClose(CloseError::BufferTooSmall { needed: narrow }),
-        19 => ProtocolError::MessageTooLong {
-            len: wide,
-            max: max_message,
-        },
-        20 => ProtocolError::FrameTooLong {
-            len: wide,
-            max: max_frame,
-        },
-        KEEPALIVE => ProtocolError::KeepaliveTimeout,
-        _ => return None,
-    })
-}

@@ -1,52 +1,52 @@
 //! The sans-I/O connection: frames to messages and back (RFC 6455 §5–§7).
 //!
-//! A [`Connection`] owns the receive buffer the caller gives it and nothing
-//! else: no socket, no clock, no random numbers. The caller moves bytes:
+//! One concern a file:
 //!
-//! 1. **Receive.** Read from the transport into [`Connection::rx_buffer`],
-//!    then report the count with [`Connection::handle_rx`] (or copy with
-//!    [`Connection::handle_bytes`]).
-//! 2. **Events.** Call [`Connection::poll_event`] until it returns
-//!    `Ok(None)`. Payloads are borrowed from the receive buffer, unmasked in
-//!    place; a fragmented message is compacted in place, so it is returned
-//!    contiguous without a second buffer.
-//! 3. **Transmit.** Call [`Connection::poll_transmit`] after every event and
-//!    timeout, and write what it returns: pongs, close replies and keepalive
-//!    pings owed to the peer. Data goes out through
-//!    [`Connection::encode_text`], [`Connection::encode_binary`] and
-//!    [`Connection::encode_fragment`], which write frames into a caller slice.
-//! 4. **Time.** With keepalive configured, call [`Connection::handle_timeout`]
-//!    when the clock passes [`Connection::poll_timeout`] (and, for precise
-//!    ping timing, after receiving bytes).
+//! - `recv`: the receiving side (buffer, frames in flight, message
+//!   assembly, UTF-8, the caps);
+//! - `send`: the sending side (owed control frames, messages, fragments,
+//!   keepalive and the close timeout);
+//! - `link`: the control block the two share (the phase, and the duties one
+//!   side records for the other);
+//! - `split`: the two sides as halves that run concurrently;
+//! - `config`, `error`: settings and faults.
 //!
-//! A new connection is [`State::Connecting`]: the handshake bytes arrive
-//! in the same buffer ([`Connection::pending_input`]); once the
-//! [`handshake`](crate::handshake) module has checked them, call
-//! [`Connection::finish_handshake`] with the head's length and any bytes
-//! after it are kept as the first frames.
-//!
-//! The buffer's first [`CONTROL_RESERVE`] bytes hold control-frame payloads
-//! (an incoming ping, close or pong; an owed pong; a queued close), so a
-//! control frame between fragments never disturbs the message being
-//! assembled.
+//! [`Connection`] is the two sides and an inline [`Link`]; its methods
+//! hand each call to the side it belongs to. The halves run the same code
+//! over a [`Link`] in caller memory, so a split connection keeps every duty
+//! of a whole one.
 
 mod config;
 mod error;
+mod link;
 mod recv;
 mod send;
+mod split;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN, Instant, Keepalive, RecvMode, Role};
+pub use config::{
+    Config, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_FRAME_LEN,
+    DEFAULT_MAX_MESSAGE_LEN, Instant, Keepalive, RecvMode, Role,
+};
 pub use error::{BufferTooSmall, ProtocolError, SendError};
+pub use link::{Link, Side, State};
+pub use send::Encoded;
+pub use split::{Receiver, Sender};
+
+use core::ops::Deref;
 
 use crate::close::{CloseCode, CloseFrame};
 use crate::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
-use crate::utf8::{Utf8Error, Validator};
+use crate::handshake;
+use link::Phase;
+use recv::Recv;
+use send::Send;
 
-/// Bytes at the front of the receive buffer reserved for control payloads:
-/// 125 for the one being received, 125 for the one owed.
-pub const CONTROL_RESERVE: usize = 2 * MAX_CONTROL_PAYLOAD;
+/// Bytes at the front of the receive buffer reserved for the payload of
+/// the control frame being received (at most 125), so that a control
+/// frame between fragments never disturbs the message being assembled.
+pub const CONTROL_RESERVE: usize = MAX_CONTROL_PAYLOAD;
 
 /// The smallest receive buffer [`Connection::new`] accepts.
 pub const MIN_BUFFER_LEN: usize = CONTROL_RESERVE + 2 * MAX_HEADER_LEN;
@@ -125,8 +125,8 @@ pub enum Event<'a> {
     Binary(&'a [u8]),
     /// Part of a data message ([`RecvMode::Stream`]).
     Chunk(Chunk<'a>),
-    /// A ping; with auto-pong on, the pong is already owed (see
-    /// [`Connection::poll_transmit`]).
+    /// A ping; with auto-pong on (and the connection open), the pong is
+    /// already owed (see [`Connection::poll_transmit`]).
     Ping(&'a [u8]),
     /// A pong.
     Pong(&'a [u8]),
@@ -135,370 +135,74 @@ pub enum Event<'a> {
     Close(Option<CloseFrame<'a>>),
 }
 
-/// Where a connection is in its life cycle (RFC 6455 §4, §7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum State {
-    /// The opening handshake has not completed.
-    Connecting,
-    /// Data flows both ways.
-    Open,
-    /// A Close was queued, sent or received; the closing handshake is under way.
-    Closing,
-    /// The closing handshake is over (or the connection failed and its
-    /// Close is sent): close the transport.
-    Closed,
-}
-
-/// A close we owe the peer; its argument is in `Tx::close_arg`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PendingClose {
-    None,
-    /// The caller's close; its payload is in the tx control slot and its
-    /// length in `close_arg`.
-    User,
-    /// The echo of the peer's close code (§5.5.1): `close_arg`, 0 for none.
-    Echo,
-    /// Failing the connection with the fault in `Tx::failed`.
-    Error,
-}
-
-/// The event `advance` found, so that the borrow of the buffer is taken only
-/// when the event is built. Its indices are in the receive state: a message
-/// or chunk at `Rx::start`, `Rx::msg_len` bytes; a control payload of
-/// `Rx::seen` bytes at the front of the buffer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ready {
-    None,
-    Message,
-    Chunk,
-    Ping,
-    Pong,
-    Close,
-}
-
-/// Keepalive progress on the caller's clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Alive {
-    /// The first `handle_timeout` starts the clock.
-    NotStarted,
-    /// Waiting for input; a ping is owed at the deadline.
-    Idle,
-    /// A ping was sent; the peer is dead at the deadline.
-    PingSent,
-}
-
-/// The first bytes of a UTF-8 sequence split between pieces of a text
-/// message: the state of a [`Validator`] between two pieces, in 4 bytes.
-/// Together with the count of bytes validated before it, it rebuilds the
-/// validator exactly (see [`Carry::feed`]).
-#[derive(Clone, Copy, Debug, Default)]
-struct Carry {
-    bytes: [u8; 3],
-    len: u8,
-}
-
-impl Carry {
-    /// The validator this state stands for, counting from the carried bytes.
-    fn validator(&self) -> Validator {
-        let mut v = Validator::new();
-        // A valid prefix of one sequence: the validator only keeps it.
-        let _ = v.feed(self.carried());
-        v
-    }
-
-    fn carried(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
-    }
-
-    /// A validator's error, counted from the message start: `total` bytes
-    /// were fed before the validator rebuilt from `self`.
-    fn rebase(&self, total: usize, e: Utf8Error) -> Utf8Error {
-        let base = total.saturating_sub(self.carried().len());
-        Utf8Error::at(base.saturating_add(e.valid_up_to()), e.is_incomplete())
-    }
-
-    /// Validate `piece`, which follows `before` bytes of the message
-    /// (counting the carried ones), and carry its unfinished tail. Errors
-    /// are those a [`Validator`] fed the whole message would report; on
-    /// error `self` is unchanged.
-    fn feed(&mut self, before: usize, piece: &[u8]) -> Result<(), Utf8Error> {
-        let mut v = self.validator();
-        v.feed(piece).map_err(|e| self.rebase(before, e))?;
-        let mut next = Self::default();
-        if !v.is_complete() {
-            // The carried tail: from the lead byte among the last three.
-            for &b in self.carried().iter().chain(piece).rev().take(3) {
-                next.bytes.rotate_right(1);
-                if let Some(first) = next.bytes.first_mut() {
-                    *first = b;
-                }
-                next.len += 1;
-                if b & 0xC0 != 0x80 {
-                    break;
-                }
-            }
-        }
-        *self = next;
-        Ok(())
-    }
-
-    /// The message ends after `total` bytes: is it complete?
-    fn finish(&self, total: usize) -> Result<(), Utf8Error> {
-        self.validator().finish().map_err(|e| self.rebase(total, e))
-    }
-}
-
-/// A few switches in one byte.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Bits(u8);
-
-impl Bits {
-    const fn has(self, bit: u8) -> bool {
-        self.0 & bit != 0
-    }
-
-    const fn set(&mut self, bit: u8, on: bool) {
-        // Branch-free: these sit on the per-message path.
-        self.0 = (self.0 & !bit) | (bit * on as u8);
-    }
-
-    /// Clear `bit` and return whether it was set.
-    const fn take(&mut self, bit: u8) -> bool {
-        let was = self.has(bit);
-        self.set(bit, false);
-        was
-    }
-}
-
-/// `Rx::flags`: a data message is in progress.
-const RX_MESSAGE: u8 = 1;
-/// `Rx::flags`: it is text (kept after it ends, for the last event).
-const RX_TEXT: u8 = 2;
-/// `Rx::flags`: the peer's Close arrived.
-const RX_CLOSE_RECEIVED: u8 = 4;
-/// `Rx::flags`: bytes arrived since the last keepalive tick.
-const RX_ACTIVITY: u8 = 8;
-/// `Rx::flags`: the last event borrowed the data region; drop it on the next call.
-const RX_RELEASE: u8 = 16;
-/// `Rx::flags`: the text message arrived as one whole frame and was not
-/// UTF-8 checked on the way in; the `from_utf8` that makes its `&str` is
-/// its check.
-const RX_UNCHECKED: u8 = 32;
-
-/// `Tx::flags`: our Close was sent.
-const TX_CLOSE_SENT: u8 = 1;
-/// `Tx::flags`: a failure found outside `poll_event` (keepalive) that it
-/// has not reported yet.
-const TX_UNREPORTED: u8 = 2;
-/// `Tx::flags`: a keepalive ping is owed.
-const TX_PING: u8 = 4;
-/// `Tx::flags`: a message sent with `encode_fragment` is unfinished.
-const TX_STREAMING: u8 = 8;
-/// `Tx::flags`: it is text.
-const TX_STREAMING_TEXT: u8 = 16;
-/// `Tx::flags`: the client role.
-const TX_CLIENT: u8 = 32;
-/// `Tx::flags`: the opening handshake is done.
-const TX_OPEN: u8 = 64;
-
-/// `Rx::frame`: the frame's opcode is in the low four bits.
-const FRAME_OPCODE: u8 = 0x0F;
-/// `Rx::frame`: a frame's payload is being received.
-const FRAME_ACTIVE: u8 = 0x80;
-/// `Rx::frame`: it has FIN.
-const FRAME_FIN: u8 = 0x40;
-/// `Rx::frame`: it is masked with `Rx::mask`.
-const FRAME_MASKED: u8 = 0x20;
-
-/// Receive-side state: indices into the data region of the buffer.
-#[derive(Clone, Copy, Debug)]
-struct Rx {
-    /// Start of retained bytes: the message being assembled (in stream
-    /// mode, the chunk being handed out).
-    start: usize,
-    /// Retained bytes at `start`.
-    msg_len: usize,
-    /// Next unprocessed byte.
-    parse: usize,
-    /// End of received bytes.
-    filled: usize,
-    /// Payload bytes of the current frame still to come (0 between frames).
-    /// Once the connection failed, the high half of the fault's argument.
-    remaining: u32,
-    /// Declared payload bytes of the data message's frames so far. Once the
-    /// connection failed, the low half of the fault's argument.
-    declared: u32,
-    /// The current frame's masking key.
-    mask: [u8; 4],
-    /// UTF-8 carried between pieces of a text message.
-    utf8: Carry,
-    /// Payload bytes of the current frame seen so far: exact for a control
-    /// frame (it is the payload length once complete), modulo 256 for a
-    /// data frame, where only the mask phase (modulo 4) matters.
-    seen: u8,
-    /// `FRAME_*`.
-    frame: u8,
-    /// `RX_*`.
-    flags: Bits,
-    ready: Ready,
-}
-
-impl Rx {
-    const fn opcode(&self) -> Opcode {
-        match Opcode::from_u8(self.frame & FRAME_OPCODE) {
-            Some(op) => op,
-            None => Opcode::Continuation,
-        }
-    }
-
-    const fn frame_active(&self) -> bool {
-        self.frame & FRAME_ACTIVE != 0
-    }
-
-    const fn kind(&self) -> MessageKind {
-        if self.flags.has(RX_TEXT) {
-            MessageKind::Text
-        } else {
-            MessageKind::Binary
-        }
-    }
-
-    /// Payload bytes of the data message received so far.
-    fn message_received(&self) -> u32 {
-        let pending = if self.frame_active() && !self.opcode().is_control() {
-            self.remaining
-        } else {
-            0
-        };
-        self.declared.saturating_sub(pending)
-    }
-}
-
-/// Transmit-side state: what is owed and what was sent.
-#[derive(Clone, Copy, Debug)]
-struct Tx {
-    /// The keepalive deadline (see `Alive`), milliseconds, as two halves so
-    /// that the state needs no 8-byte alignment.
-    deadline: [u32; 2],
-    ping_seq: u32,
-    /// Bytes of the message sent with `encode_fragment` so far.
-    streamed_len: u32,
-    /// `PendingClose::User`: the payload length; `Echo`: the code or 0.
-    close_arg: u16,
-    close: PendingClose,
-    /// The fault that failed the connection, packed (see `error::pack`);
-    /// 0 for none. Its 64-bit argument lives in `Rx::remaining:declared`.
-    failed: u8,
-    /// An owed pong's payload length (in the tx control slot), or `NO_PONG`.
-    pong: u8,
-    alive: Alive,
-    /// `TX_*`.
-    flags: Bits,
-    utf8: Carry,
-}
-
-/// `Tx::pong` when no pong is owed.
-const NO_PONG: u8 = u8::MAX;
-
-impl Tx {
-    const fn new() -> Self {
-        Self {
-            deadline: [0; 2],
-            ping_seq: 0,
-            streamed_len: 0,
-            close_arg: 0,
-            close: PendingClose::None,
-            failed: 0,
-            pong: NO_PONG,
-            alive: Alive::NotStarted,
-            flags: Bits(0),
-            utf8: Carry {
-                bytes: [0; 3],
-                len: 0,
-            },
-        }
-    }
-
-    const fn closing(&self) -> bool {
-        !matches!(self.close, PendingClose::None)
-            || self.flags.has(TX_CLOSE_SENT)
-            || self.failed != 0
-    }
-
-    const fn deadline(&self) -> Instant {
-        let [hi, lo] = self.deadline;
-        Instant::from_millis(((hi as u64) << 32) | lo as u64)
-    }
-
-    const fn set_deadline(&mut self, at: u64) {
-        self.deadline = [(at >> 32) as u32, at as u32];
-    }
-}
-
-/// Fail the connection (§7.1.7): queue a Close with the fault's code
-/// unless one was already queued, and stop reading. The receive fields the
-/// fault's argument is kept in are dead from here on.
-fn fail(rx: &mut Rx, tx: &mut Tx, error: ProtocolError) -> ProtocolError {
-    if tx.failed == 0 {
-        let (code, wide) = error::pack(error);
-        tx.failed = code;
-        if code != error::KEEPALIVE {
-            // A pending event still reads these; keepalive has no argument.
-            rx.remaining = (wide >> 32) as u32;
-            rx.declared = wide as u32;
-        }
-        if matches!(tx.close, PendingClose::None) && !tx.flags.has(TX_CLOSE_SENT) {
-            tx.close = PendingClose::Error;
-        }
-        tx.pong = NO_PONG;
-        tx.flags.set(TX_PING, false);
-    }
-    error
-}
 
 /// One WebSocket connection's protocol state, for either role, over a
-/// caller-owned receive buffer `B` (`&mut [u8]`, `[u8; N]`, …).
+/// caller-owned receive buffer `B` (`&mut [u8]`, `[u8; N]`, …) and a
+/// source of masking keys `M` (clients only).
 ///
-/// A connection owns the receive buffer the caller gives it and nothing
-/// else: no socket, no clock, no random numbers. The caller moves bytes:
+/// It owns the receive buffer and nothing else: no socket, no clock, no
+/// random numbers. The caller moves bytes, in this order:
 ///
-/// 1. **Receive.** Read from the transport into [`Connection::rx_buffer`],
+/// 1. **Open.** A new connection is [`State::Connecting`]: the handshake
+///    bytes arrive in the same buffer ([`Connection::pending_input`]); once
+///    the [`handshake`](crate::handshake) module has checked them, pass its
+///    [`Finished`](crate::handshake::Finished) token to
+///    [`Connection::finish_handshake`]; bytes after the head are kept as
+///    the first frames. For a stream someone else upgraded, start with
+///    [`Connection::upgraded`] instead.
+/// 2. **Receive.** Read from the transport into [`Connection::rx_buffer`],
 ///    then report the count with [`Connection::handle_rx`] (or copy with
 ///    [`Connection::handle_bytes`]).
-/// 2. **Events.** Call [`Connection::poll_event`] until it returns
+/// 3. **Events.** Call [`Connection::poll_event`] until it returns
 ///    `Ok(None)`. Payloads are borrowed from the receive buffer, unmasked in
 ///    place; a fragmented message is compacted in place, so it is returned
 ///    contiguous without a second buffer.
-/// 3. **Transmit.** Call [`Connection::poll_transmit`] after every event and
-///    timeout, and write what it returns: pongs, close replies and keepalive
-///    pings owed to the peer. Data goes out through
-///    [`Connection::encode_text`], [`Connection::encode_binary`] and
-///    [`Connection::encode_fragment`], which write frames into a caller slice.
-/// 4. **Time.** With keepalive configured, call [`Connection::handle_timeout`]
-///    when the clock passes [`Connection::poll_timeout`] (and, for precise
-///    ping timing, after receiving bytes).
+/// 4. **Transmit.** Call [`Connection::poll_transmit`] after every event and
+///    timeout, and write what it returns: pongs, close replies, the Close
+///    of a failure and keepalive pings owed to the peer. Data goes out
+///    through [`Connection::encode_text`], [`Connection::encode_binary`],
+///    [`Connection::encode_next`] (a message of any length, a frame at a
+///    time, resumable) and [`Connection::encode_fragment`] (your own
+///    pieces), which write frames into a caller slice.
+/// 5. **Time.** Call [`Connection::handle_timeout`] when the clock passes
+///    [`Connection::poll_timeout`]: keepalive pings, dead-peer detection
+///    and the close timeout all run from it.
+/// 6. **Close.** When [`Connection::is_closed`], close the transport.
 ///
-/// A new connection is [`State::Connecting`]: the handshake bytes arrive
-/// in the same buffer ([`Connection::pending_input`]); once the
-/// [`handshake`](crate::handshake) module has checked them, call
-/// [`Connection::finish_handshake`] with the head's length and any bytes
-/// after it are kept as the first frames.
+/// The buffer's first [`CONTROL_RESERVE`] bytes hold the payload of the
+/// control frame being received.
 ///
-/// The buffer's first [`CONTROL_RESERVE`] bytes hold control-frame payloads
-/// (an incoming ping, close or pong; an owed pong; a queued close), so a
-/// control frame between fragments never disturbs the message being
-/// assembled.
+/// For full duplex, [`Connection::split`] gives a [`Receiver`] and a
+/// [`Sender`] that can run concurrently (two tasks, two threads) and keep
+/// every duty of the whole connection.
 ///
-/// Connections are independent values: no globals, no shared state. The
-/// state is packed: 88 bytes on a 32-bit target besides `B` and `M`.
-#[derive(Debug)]
+/// Connections are independent values: no globals, no shared state.
+///
+/// ```
+/// use wsframe::{Config, Connection, Event, Role, NoMask};
+///
+/// let mut conn = Connection::upgraded(Role::Server, [0u8; 1024], Config::new(), NoMask).unwrap();
+/// // A masked text frame "Hello" from a client (RFC 6455 §5.7).
+/// conn.handle_bytes(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+/// assert_eq!(conn.poll_event(), Ok(Some(Event::Text("Hello"))));
+/// ```
 pub struct Connection<B, M = NoMask> {
-    buf: B,
-    masks: M,
+    recv: Recv<B>,
+    send: Send<M>,
+    link: Link,
     config: Config,
-    rx: Rx,
-    tx: Tx,
+}
+
+impl<B, M> core::fmt::Debug for Connection<B, M> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The state, not the buffer: it is the caller's data, and large.
+        f.debug_struct("Connection")
+            .field("state", &self.link.phase())
+            .field("recv", &self.recv)
+            .field("send", &self.send)
+            .field("config", &self.config)
+            .finish()
+    }
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Connection<B, NoMask> {
@@ -531,42 +235,32 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             });
         }
         Ok(Self {
-            buf,
-            masks,
+            recv: Recv::new(role, buf),
+            send: Send::new(role, masks),
+            link: Link::new(),
             config,
-            rx: Rx {
-                start: 0,
-                msg_len: 0,
-                parse: 0,
-                filled: 0,
-                remaining: 0,
-                declared: 0,
-                mask: [0; 4],
-                utf8: Carry::default(),
-                seen: 0,
-                frame: 0,
-                flags: Bits(0),
-                ready: Ready::None,
-            },
-            tx: Tx {
-                flags: Bits(if matches!(role, Role::Client) {
-                    TX_CLIENT
-                } else {
-                    0
-                }),
-                ..Tx::new()
-            },
         })
+    }
+
+    /// A connection whose opening handshake was done elsewhere (hyper,
+    /// axum, picoserve, edge-http, …): already [`State::Open`]. Hand it
+    /// any bytes the upgrade read past the head with
+    /// [`Connection::handle_bytes`]; they are its first frames. Whatever
+    /// the upgrade negotiated (subprotocol, extensions) is the caller's to
+    /// keep: the connection speaks plain RFC 6455.
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] when `buf` is shorter than [`MIN_BUFFER_LEN`].
+    pub fn upgraded(role: Role, buf: B, config: Config, masks: M) -> Result<Self, BufferTooSmall> {
+        let conn = Self::new(role, buf, config, masks)?;
+        conn.link.advance(Phase::Connecting, Phase::Open);
+        Ok(conn)
     }
 
     /// The role.
     #[must_use]
     pub const fn role(&self) -> Role {
-        if self.tx.flags.has(TX_CLIENT) {
-            Role::Client
-        } else {
-            Role::Server
-        }
+        self.recv.role()
     }
 
     /// The configuration.
@@ -575,102 +269,406 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         &self.config
     }
 
-    /// The life-cycle state.
+    /// The life-cycle state (RFC 6455 §4, §7).
     #[must_use]
-    pub const fn state(&self) -> State {
-        if !self.tx.flags.has(TX_OPEN) {
-            State::Connecting
-        } else if self.tx.flags.has(TX_CLOSE_SENT)
-            && (self.rx.flags.has(RX_CLOSE_RECEIVED) || self.tx.failed != 0)
-        {
-            State::Closed
-        } else if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
-            State::Closing
-        } else {
-            State::Open
-        }
+    pub fn state(&self) -> State {
+        self.link.phase().state()
     }
 
-    /// Whether the transport should now be closed: [`State::Closed`].
+    /// Whether the transport should now be closed: the closing handshake
+    /// is over, or the connection failed and its Close (if one is owed)
+    /// was written.
     #[must_use]
-    pub const fn is_closed(&self) -> bool {
-        matches!(self.state(), State::Closed)
+    pub fn is_closed(&self) -> bool {
+        match self.link.phase() {
+            Phase::Closed => true,
+            Phase::Failed(_) => !self.send.wants_transmit(&self.link),
+            _ => false,
+        }
     }
 
     /// The fault that failed the connection, if one did.
     #[must_use]
     pub fn error(&self) -> Option<ProtocolError> {
-        let wide = (u64::from(self.rx.remaining) << 32) | u64::from(self.rx.declared);
-        error::unpack(
-            self.tx.failed,
-            wide,
-            self.max_message_len() as u64,
-            self.config.max_frame_len() as u64,
-        )
+        self.recv.error(&self.link)
     }
 
     /// The largest message this connection accepts: the configured cap and,
     /// in [`RecvMode::Message`], what the buffer can hold.
     #[must_use]
     pub fn max_message_len(&self) -> usize {
-        let cap = self.config.max_message_len();
-        match self.config.recv_mode() {
-            RecvMode::Message => cap.min(self.data_capacity()),
-            RecvMode::Stream => cap,
-        }
+        self.recv.max_message_len(&self.config)
     }
 
-    fn data_capacity(&self) -> usize {
-        self.buf
-            .as_ref()
-            .len()
-            .saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN)
-    }
-
-    /// The buffer and the caller's storage back, e.g. to reuse it.
+    /// The buffer and the mask source back, e.g. to reuse them.
     pub fn into_parts(self) -> (B, M) {
-        (self.buf, self.masks)
+        (self.recv.into_buffer(), self.send.into_masks())
     }
 
-    /// Mark the opening handshake done: its head was the first `head_len`
-    /// bytes of [`Connection::pending_input`]; bytes after it are kept as the
-    /// first frames. A close requested while connecting is sent now.
-    pub fn finish_handshake(&mut self, head_len: usize) {
-        if self.tx.flags.has(TX_OPEN) {
-            return;
-        }
-        let head_len = head_len.min(self.rx.filled.saturating_sub(self.rx.parse));
-        self.rx.parse += head_len;
-        self.rx.start = self.rx.parse;
-        self.tx.flags.set(TX_OPEN, true);
+    /// Split into a [`Receiver`] and a [`Sender`] that share `link`, a
+    /// control block in caller memory (a local both halves borrow, a
+    /// `static`, an `Arc`: anything that derefs to a [`Link`]). The halves
+    /// run concurrently and keep every duty of the whole connection: the
+    /// receiver records a pong owed, the peer's Close or a failure in the
+    /// link, and the sender writes the frame it calls for on its next call.
+    /// [`Receiver::rejoin`] puts them back together.
+    ///
+    /// `link` takes over the connection's state; use a fresh one (or one
+    /// no other connection uses).
+    pub fn split<L: Deref<Target = Link> + Clone>(self, link: L) -> (Receiver<B, L>, Sender<M, L>) {
+        link.copy_from(&self.link);
+        split::halves(self.recv, self.send, self.config, link)
+    }
+
+    pub(crate) fn from_halves(recv: Recv<B>, send: Send<M>, config: Config, link: &Link) -> Self {
+        let conn = Self {
+            recv,
+            send,
+            link: Link::new(),
+            config,
+        };
+        conn.link.copy_from(link);
+        conn
+    }
+
+    // ---- receiving -------------------------------------------------------
+
+    /// Free space at the end of the receive buffer: read transport bytes
+    /// into it, then call [`Connection::handle_rx`] with the count. Bytes
+    /// already processed are dropped and the rest moved to the front first
+    /// when that makes room. Empty only when input is waiting to be
+    /// processed by [`Connection::poll_event`] (or, while connecting, when
+    /// the handshake head fills the buffer).
+    pub fn rx_buffer(&mut self) -> &mut [u8] {
+        self.recv.rx_buffer()
+    }
+
+    /// Report that `n` bytes were written at the front of
+    /// [`Connection::rx_buffer`]. `n` is clamped to the space there was.
+    pub fn handle_rx(&mut self, n: usize) {
+        self.recv.handle_rx(n, &self.link);
+    }
+
+    /// Copy as much of `bytes` as fits into the receive buffer and return
+    /// how many were taken. Call [`Connection::poll_event`] to make room for
+    /// the rest.
+    pub fn handle_bytes(&mut self, bytes: &[u8]) -> usize {
+        self.recv.handle_bytes(bytes, &self.link)
+    }
+
+    /// Received bytes not processed yet: while connecting, the handshake
+    /// head (and anything after it).
+    #[must_use]
+    pub fn pending_input(&self) -> &[u8] {
+        self.recv.pending_input()
+    }
+
+    /// Open the connection after its opening handshake: `head` is what
+    /// [`Request::finished`](crate::handshake::Request::finished) or
+    /// [`Response::finished`](crate::handshake::Response::finished) gave
+    /// for the head at the front of [`Connection::pending_input`]; bytes
+    /// after it are kept as the first frames. A close requested while
+    /// connecting is sent by the next [`Connection::poll_transmit`]. Does
+    /// nothing unless [`State::Connecting`].
+    pub fn finish_handshake(&mut self, head: handshake::Finished) {
+        self.recv.finish_handshake(head, &self.link);
+    }
+
+    /// Process buffered input and return the next event, `Ok(None)` when more
+    /// bytes are needed (or the connection is not open, or closed).
+    ///
+    /// Call it until `Ok(None)`, then [`Connection::poll_transmit`].
+    ///
+    /// # Errors
+    /// A [`ProtocolError`] when the peer broke the protocol (or, once, the
+    /// timeout [`Connection::handle_timeout`] found); the Close frame with
+    /// its code is then owed (see [`Connection::poll_transmit`]) and no
+    /// further input is processed.
+    pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, ProtocolError> {
+        self.recv.poll_event(&self.link, &self.config)
+    }
+
+    /// Process buffered input up to the next event without returning it:
+    /// `Ok(true)` when [`Connection::poll_event`] has an event ready. Owed
+    /// frames (a pong, a close echo) are already queued then, so an I/O
+    /// loop can flush [`Connection::poll_transmit`] before borrowing the event.
+    ///
+    /// # Errors
+    /// As [`Connection::poll_event`].
+    pub fn process(&mut self) -> Result<bool, ProtocolError> {
+        self.recv.process(&self.link, &self.config)
+    }
+
+    // ---- sending ---------------------------------------------------------
+
+    /// Write the control frames owed to the peer into `tx` and return the
+    /// number of bytes to send: a close (the caller's, an echo, or one that
+    /// fails the connection), else a pong to the latest ping, then a
+    /// keepalive ping. A `tx` of [`MAX_CONTROL_FRAME_LEN`] bytes always fits
+    /// the next one; frames that do not fit stay owed.
+    #[must_use]
+    pub fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
+        self.send.poll_transmit(tx, &self.link)
+    }
+
+    /// Whether [`Connection::poll_transmit`] has something to write.
+    #[must_use]
+    pub fn wants_transmit(&self) -> bool {
+        self.send.wants_transmit(&self.link)
     }
 
     /// Queue a Close with `code` and `reason` (RFC 6455 §5.5.1, §7.1.2);
-    /// [`Connection::poll_transmit`] sends it. While [`State::Connecting`],
-    /// the close is remembered and sent as soon as
-    /// [`Connection::finish_handshake`] is called; if the handshake fails
-    /// instead, nothing is sent and the transport is simply dropped.
+    /// [`Connection::poll_transmit`] sends it, and the connection is
+    /// [`State::Closing`] by [`Side::Local`] until the peer's Close
+    /// arrives (or the close timeout passes). While [`State::Connecting`],
+    /// the close is remembered and sent as soon as the connection opens; if
+    /// the handshake fails instead, nothing is sent and the transport is
+    /// simply dropped.
     ///
     /// # Errors
     /// [`SendError::Closing`] if a Close was already queued, sent or
-    /// received; [`SendError::InvalidClose`] for a code that may not be sent
-    /// (1005, 1006, 1015, out of range) or a reason over 123 bytes.
+    /// received, or the connection failed; [`SendError::InvalidClose`] for
+    /// a code that may not be sent (1005, 1006, 1015, out of range) or a
+    /// reason over 123 bytes.
     pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), SendError> {
-        if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
-            return Err(SendError::Closing);
+        self.send.close(code, reason, &self.link)
+    }
+
+    /// Encode a whole text message into `tx` (RFC 6455 §5.6), split into
+    /// frames of [`Config::fragment_size`] when that is set, and return the
+    /// bytes written. For a message that may not fit `tx`, use
+    /// [`Connection::encode_next`].
+    ///
+    /// # Errors
+    /// See [`Connection::encode_binary`].
+    #[inline(always)]
+    pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_whole(MessageKind::Text, text.as_bytes(), tx)
+    }
+
+    /// Encode a whole binary message into `tx`, fragmented like
+    /// [`Connection::encode_text`], and return the bytes written.
+    ///
+    /// # Errors
+    /// [`SendError::NotOpen`] before the handshake completed,
+    /// [`SendError::Closing`] once a Close was queued, sent or received,
+    /// [`SendError::MessageInProgress`] while another message is being
+    /// sent, [`SendError::MessageTooLong`] past the configured cap, and
+    /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
+    /// is written on error.
+    #[inline(always)]
+    pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.encode_whole(MessageKind::Binary, data, tx)
+    }
+
+    /// Encode a whole message of `kind` from bytes, like
+    /// [`Connection::encode_binary`]; text is UTF-8 checked.
+    ///
+    /// # Errors
+    /// As [`Connection::encode_binary`], plus [`SendError::InvalidUtf8`].
+    pub fn encode_message(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        if kind == MessageKind::Text {
+            crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
         }
-        let slot = self
-            .buf
-            .as_mut()
-            .get_mut(MAX_CONTROL_PAYLOAD..CONTROL_RESERVE)
-            .unwrap_or_default();
-        let frame = CloseFrame { code, reason };
-        let len =
-            crate::close::encode_payload(Some(&frame), slot).map_err(SendError::InvalidClose)?;
-        self.tx.close = PendingClose::User;
-        self.tx.close_arg = u16::try_from(len).unwrap_or(0);
-        self.tx.pong = NO_PONG;
-        self.tx.flags.set(TX_PING, false);
-        Ok(())
+        self.encode_whole(kind, payload, tx)
+    }
+
+    /// A message that fits one short frame (most of them) goes straight
+    /// out of the inlined fast path; anything else, errors included,
+    /// through the general one.
+    #[inline(always)]
+    fn encode_whole(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        match self
+            .send
+            .encode_single(kind.opcode(), payload, tx, &self.config, &self.link)
+        {
+            Some(n) => Ok(n),
+            None => self
+                .send
+                .encode_general(kind, payload, tx, &self.config, &self.link),
+        }
+    }
+
+    /// Encode the next frames of the message `payload` of `kind`, as many
+    /// as fit `tx`, and say whether its last frame is among them (RFC 6455
+    /// §5.4). A message of any length goes out through a `tx` of any size
+    /// (at least [`MAX_HEADER_LEN`](crate::frame::MAX_HEADER_LEN) + 1):
+    /// call it with the same `kind` and `payload` until
+    /// [`Encoded::done`], writing each [`Encoded::len`] bytes to the
+    /// transport between calls (and [`Connection::poll_transmit`]'s, which
+    /// may go between fragments). Frames are at most
+    /// [`Config::fragment_size`] when that is set. Text is UTF-8 checked
+    /// whole on the first call.
+    ///
+    /// The connection remembers how far the message got, so a caller that
+    /// stops midway (a cancelled async send, say) resumes it by calling
+    /// again with the same message; starting another message first is
+    /// [`SendError::MessageInProgress`].
+    ///
+    /// # Errors
+    /// As [`Connection::encode_message`], checked on the first call; on
+    /// later ones [`SendError::MessageInProgress`] for a different kind or
+    /// length, [`SendError::Closing`] once the connection closes.
+    /// [`SendError::BufferTooSmall`] when `tx` holds no frame at all.
+    /// Nothing is written on error.
+    pub fn encode_next(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<Encoded, SendError> {
+        self.send
+            .encode_next(kind, payload, tx, &self.config, &self.link)
+    }
+
+    /// Encode one frame of a message sent in your own pieces (RFC 6455
+    /// §5.4): the first call starts a `kind` message, later calls continue
+    /// it, and the call with `fin` ends it. Text is UTF-8 checked across
+    /// pieces (a character may be split between them). Pings and pongs may
+    /// be sent between pieces; other messages may not.
+    ///
+    /// # Errors
+    /// As [`Connection::encode_binary`], plus [`SendError::MessageInProgress`]
+    /// when `kind` differs from the open message's, and
+    /// [`SendError::InvalidUtf8`]. Nothing is written on error and the
+    /// message stays open.
+    pub fn encode_fragment(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        fin: bool,
+        tx: &mut [u8],
+    ) -> Result<usize, SendError> {
+        self.send
+            .encode_fragment(kind, payload, fin, tx, &self.config, &self.link)
+    }
+
+    /// Encode a ping with `payload` (at most 125 bytes) into `tx` (§5.5.2).
+    ///
+    /// # Errors
+    /// [`SendError::NotOpen`], [`SendError::Closing`],
+    /// [`SendError::ControlPayloadTooLong`], [`SendError::BufferTooSmall`].
+    pub fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.send
+            .encode_control(Opcode::Ping, payload, tx, &self.link)
+    }
+
+    /// Encode a pong with `payload` into `tx` (§5.5.3; needed only with
+    /// auto-pong off).
+    ///
+    /// # Errors
+    /// As [`Connection::encode_ping`].
+    pub fn encode_pong(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+        self.send
+            .encode_control(Opcode::Pong, payload, tx, &self.link)
+    }
+
+    // ---- time ------------------------------------------------------------
+
+    /// Advance the connection's timers to `now` on the caller's clock.
+    ///
+    /// - While open, with [`Config::with_keepalive`]: owe a ping when
+    ///   nothing was received for the interval, and fail the connection
+    ///   with [`ProtocolError::KeepaliveTimeout`] (close code 1011) when
+    ///   nothing arrived within the timeout after one.
+    /// - While closing by [`Side::Local`], with [`Config::with_close_timeout`]
+    ///   (on by default): end the connection with
+    ///   [`ProtocolError::CloseTimeout`] when the peer's Close did not
+    ///   arrive in time.
+    ///
+    /// After a failure the next [`Connection::poll_event`] returns the
+    /// error (once) and [`Connection::error`] keeps it.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.send.handle_timeout(now, &self.config, &self.link);
+    }
+
+    /// When [`Connection::handle_timeout`] next has work: the keepalive
+    /// ping or dead-peer deadline, or the close deadline. `None` when no
+    /// timer applies. An instant of 0 means "now": the first call starts
+    /// a timer's clock.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.send.poll_timeout(&self.config, &self.link)
+    }
+}
+
+/// The sending surface the I/O adapters drive, shared by a whole
+/// [`Connection`] and a [`Sender`], so each adapter loop is written once.
+pub(crate) trait SendSide {
+    fn poll_transmit(&mut self, tx: &mut [u8]) -> usize;
+    fn wants_transmit(&self) -> bool;
+    fn encode_next(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+    ) -> Result<Encoded, SendError>;
+    fn encode_fragment(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        fin: bool,
+        tx: &mut [u8],
+    ) -> Result<usize, SendError>;
+    fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError>;
+    fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), SendError>;
+    fn handle_timeout(&mut self, now: Instant);
+    /// The timeout that failed the connection, if one did.
+    fn timeout_error(&self) -> Option<ProtocolError>;
+}
+
+macro_rules! send_side {
+    ($ty:ty, $($generics:tt)*) => {
+        impl<$($generics)*> SendSide for $ty {
+            fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
+                self.poll_transmit(tx)
+            }
+            fn wants_transmit(&self) -> bool {
+                self.wants_transmit()
+            }
+            fn encode_next(&mut self, kind: MessageKind, payload: &[u8], tx: &mut [u8]) -> Result<Encoded, SendError> {
+                self.encode_next(kind, payload, tx)
+            }
+            fn encode_fragment(&mut self, kind: MessageKind, payload: &[u8], fin: bool, tx: &mut [u8]) -> Result<usize, SendError> {
+                self.encode_fragment(kind, payload, fin, tx)
+            }
+            fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
+                self.encode_ping(payload, tx)
+            }
+            fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), SendError> {
+                self.close(code, reason)
+            }
+            fn handle_timeout(&mut self, now: Instant) {
+                self.handle_timeout(now);
+            }
+            fn timeout_error(&self) -> Option<ProtocolError> {
+                self.timeout_error()
+            }
+        }
+    };
+}
+
+send_side!(Connection<B, M>, B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource);
+send_side!(Sender<M, L>, M: MaskSource, L: Deref<Target = Link>);
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
+    /// A timeout [`Connection::handle_timeout`] found, if that is what
+    /// failed the connection.
+    #[must_use]
+    pub fn timeout_error(&self) -> Option<ProtocolError> {
+        match self.link.phase() {
+            Phase::Failed(kind) => kind.timeout_error(),
+            _ => None,
+        }
     }
 }

@@ -1,288 +1,436 @@
-//! The receive path: bytes in, events out.
+//! The receiving side: bytes in, events out.
+//!
+//! [`Recv`] owns the receive buffer and everything about frames in flight;
+//! what the sending side must act on (a pong owed, the peer's Close, a
+//! failure, activity for keepalive) goes to the [`Link`].
 
+use super::link::{Link, Phase};
 use super::{
-    CONTROL_RESERVE, Chunk, Connection, Event, FRAME_ACTIVE, FRAME_FIN, FRAME_MASKED, FRAME_OPCODE,
-    MaskSource, NO_PONG, PendingClose, RX_ACTIVITY, RX_CLOSE_RECEIVED, RX_MESSAGE, RX_RELEASE,
-    RX_TEXT, RX_UNCHECKED, Ready, RecvMode, TX_CLIENT, TX_OPEN, TX_PING, TX_UNREPORTED, fail,
+    CONTROL_RESERVE, Chunk, Config, Event, MessageKind, ProtocolError, RecvMode, Role, handshake,
 };
-use crate::close::{self, CloseFrame};
-use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
+use crate::close;
+use crate::frame::{Header, MAX_HEADER_LEN, Opcode};
 use crate::mask;
-use crate::utf8;
-use crate::{ProtocolError, Status};
+use crate::utf8::{self, Validator};
+use crate::Status;
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
-    /// Free space at the end of the receive buffer: read transport bytes
-    /// into it, then call [`Connection::handle_rx`] with the count. Bytes
-    /// already processed are dropped and the rest moved to the front first
-    /// when that makes room. Empty only when input is waiting to be
-    /// processed by [`Connection::poll_event`] (or, while connecting, when
-    /// the handshake head fills the buffer).
-    pub fn rx_buffer(&mut self) -> &mut [u8] {
+/// The frame whose payload is being received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Frame {
+    opcode: Opcode,
+    fin: bool,
+    mask: Option<[u8; 4]>,
+    /// Payload bytes still to come.
+    remaining: u32,
+}
+
+/// The event `advance` found, kept until `poll_event` borrows the buffer
+/// for it. A message or chunk is `Recv::msg_len` bytes at `Recv::start`; a
+/// control payload is `Recv::control_len` bytes at the front of the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ready {
+    None,
+    Binary,
+    /// `checked`: validated as it arrived; otherwise (one whole frame)
+    /// the `from_utf8` that makes its `&str` is its check.
+    Text {
+        checked: bool,
+    },
+    Chunk {
+        kind: MessageKind,
+        /// Where the chunk starts within the message.
+        offset: u32,
+        last: bool,
+    },
+    Ping,
+    Pong,
+    Close,
+}
+
+/// A data message being received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Message {
+    kind: MessageKind,
+    /// Declared payload bytes of its frames so far (the current one whole).
+    declared: u32,
+    /// Its frames so far.
+    frames: u32,
+    /// Payload bytes received so far.
+    received: u32,
+}
+
+/// The receiving side's state over the caller's buffer `B`: indices into
+/// the data region (the buffer after its first [`CONTROL_RESERVE`] bytes).
+pub(crate) struct Recv<B> {
+    buf: B,
+    /// Start of retained bytes: the message being assembled (in stream
+    /// mode, the chunk being handed out).
+    start: usize,
+    /// Retained bytes at `start`.
+    msg_len: usize,
+    /// Next unprocessed byte.
+    parse: usize,
+    /// End of received bytes.
+    filled: usize,
+    frame: Option<Frame>,
+    message: Option<Message>,
+    /// UTF-8 of the text message being received.
+    utf8: Validator,
+    /// Payload bytes of the current frame seen so far: the mask phase, and
+    /// for a control frame the bytes in the control slot.
+    seen: usize,
+    ready: Ready,
+    /// The last event borrowed the data region: drop it on the next call.
+    release: bool,
+    /// The fault that failed the connection, whole (the link keeps its
+    /// kind); `reported` once `poll_event` returned it.
+    fault: Option<ProtocolError>,
+    reported: bool,
+    role: Role,
+}
+
+impl<B> core::fmt::Debug for Recv<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Not the buffer: it is the caller's data, and large.
+        f.debug_struct("Recv")
+            .field("start", &self.start)
+            .field("msg_len", &self.msg_len)
+            .field("parse", &self.parse)
+            .field("filled", &self.filled)
+            .field("frame", &self.frame)
+            .field("message", &self.message)
+            .field("ready", &self.ready)
+            .field("fault", &self.fault)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
+    pub(crate) const fn new(role: Role, buf: B) -> Self {
+        Self {
+            buf,
+            start: 0,
+            msg_len: 0,
+            parse: 0,
+            filled: 0,
+            frame: None,
+            message: None,
+            utf8: Validator::new(),
+            seen: 0,
+            ready: Ready::None,
+            release: false,
+            fault: None,
+            reported: false,
+            role,
+        }
+    }
+
+    pub(crate) const fn role(&self) -> Role {
+        self.role
+    }
+
+    pub(crate) fn into_buffer(self) -> B {
+        self.buf
+    }
+
+    /// The fault, whole when this side found it; a timeout the sending
+    /// side found is rebuilt from its kind.
+    pub(crate) fn error(&self, link: &Link) -> Option<ProtocolError> {
+        match (self.fault, link.phase()) {
+            (Some(fault), _) => Some(fault),
+            (None, Phase::Failed(kind)) => kind.timeout_error(),
+            _ => None,
+        }
+    }
+
+    /// See [`Connection::max_message_len`](super::Connection::max_message_len).
+    pub(crate) fn max_message_len(&self, config: &Config) -> usize {
+        let cap = config.max_message_len();
+        match config.recv_mode() {
+            RecvMode::Message => cap.min(self.data_capacity()),
+            RecvMode::Stream => cap,
+        }
+    }
+
+    fn data_capacity(&self) -> usize {
+        self.buf
+            .as_ref()
+            .len()
+            .saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN)
+    }
+
+    /// See [`Connection::rx_buffer`](super::Connection::rx_buffer).
+    pub(crate) fn rx_buffer(&mut self) -> &mut [u8] {
         self.apply_release();
+        let movable = self.ready == Ready::None;
         let data = data_mut(self.buf.as_mut());
-        let rx = &mut self.rx;
-        let tail = data.len().saturating_sub(rx.filled);
-        let retained_end = rx.start + rx.msg_len;
-        // An event found by `process` but not yet taken pins the bytes it refers to.
-        let movable = rx.ready == Ready::None && (rx.start > 0 || rx.parse > retained_end);
-        if movable && (tail < data.len() / 2 || tail < MAX_HEADER_LEN) {
-            if rx.msg_len > 0 && rx.start > 0 {
-                data.copy_within(rx.start..retained_end, 0);
+        let retained_end = self.start.saturating_add(self.msg_len);
+        let tail = data.len().saturating_sub(self.filled);
+        // Compact when the tail is short, or whenever nothing is retained
+        // and everything was processed (so the write position does not
+        // walk across the buffer and touch all of it).
+        let idle = self.msg_len == 0 && self.parse >= self.filled && self.parse > 0;
+        let short = tail < data.len() / 2 || tail < MAX_HEADER_LEN;
+        if movable && (idle || (short && (self.start > 0 || self.parse > retained_end))) {
+            let keep = self.msg_len;
+            if self.start > 0 {
+                shift(data, self.start, keep, 0);
             }
-            if rx.parse > rx.msg_len {
-                data.copy_within(rx.parse..rx.filled, rx.msg_len);
+            let unparsed = self.filled.saturating_sub(self.parse);
+            if self.parse > keep {
+                shift(data, self.parse, unparsed, keep);
             }
-            rx.filled = rx.msg_len + (rx.filled - rx.parse);
-            rx.parse = rx.msg_len;
-            rx.start = 0;
+            self.start = 0;
+            self.msg_len = keep;
+            self.parse = keep;
+            self.filled = keep + unparsed;
         }
-        data.get_mut(rx.filled..).unwrap_or_default()
+        data.get_mut(self.filled..).unwrap_or_default()
     }
 
-    /// Report that `n` bytes were written at the front of
-    /// [`Connection::rx_buffer`]. `n` is clamped to the space there was.
-    pub fn handle_rx(&mut self, n: usize) {
+    /// See [`Connection::handle_rx`](super::Connection::handle_rx).
+    pub(crate) fn handle_rx(&mut self, n: usize, link: &Link) {
         let cap = data_len(self.buf.as_ref());
-        let n = n.min(cap.saturating_sub(self.rx.filled));
-        self.rx.filled += n;
+        let n = n.min(cap.saturating_sub(self.filled));
+        self.filled += n;
         if n > 0 {
-            self.rx.flags.set(RX_ACTIVITY, true);
+            link.bump_activity();
         }
     }
 
-    /// Copy as much of `bytes` as fits into the receive buffer and return
-    /// how many were taken. Call [`Connection::poll_event`] to make room for
-    /// the rest.
-    pub fn handle_bytes(&mut self, bytes: &[u8]) -> usize {
-        let space = self.rx_buffer();
-        let n = space.len().min(bytes.len());
-        if let (Some(dst), Some(src)) = (space.get_mut(..n), bytes.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        self.handle_rx(n);
+    /// See [`Connection::handle_bytes`](super::Connection::handle_bytes).
+    pub(crate) fn handle_bytes(&mut self, bytes: &[u8], link: &Link) -> usize {
+        let n = copy_prefix(self.rx_buffer(), bytes);
+        self.handle_rx(n, link);
         n
     }
 
-    /// Received bytes not processed yet: while connecting, the handshake
-    /// head (and anything after it).
-    #[must_use]
-    pub fn pending_input(&self) -> &[u8] {
+    pub(crate) fn pending_input(&self) -> &[u8] {
         data(self.buf.as_ref())
-            .get(self.rx.parse..self.rx.filled)
+            .get(self.parse..self.filled)
             .unwrap_or_default()
     }
 
-    /// Process buffered input and return the next event, `Ok(None)` when more
-    /// bytes are needed (or the connection is closed or not open yet).
-    ///
-    /// Call it until `Ok(None)`, then [`Connection::poll_transmit`].
-    ///
-    /// # Errors
-    /// A [`ProtocolError`] when the peer broke the protocol; the Close frame
-    /// with its code is then owed (see [`Connection::poll_transmit`]) and no
-    /// further input is processed.
-    pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, ProtocolError> {
-        let ready = match core::mem::replace(&mut self.rx.ready, Ready::None) {
-            Ready::None => match self.advance()? {
+    /// See [`Connection::finish_handshake`](super::Connection::finish_handshake).
+    pub(crate) fn finish_handshake(&mut self, head: handshake::Finished, link: &Link) {
+        if link.phase() != Phase::Connecting {
+            return;
+        }
+        let head_len = head.head_len().min(self.filled.saturating_sub(self.parse));
+        self.parse += head_len;
+        self.start = self.parse;
+        link.advance(Phase::Connecting, Phase::Open);
+    }
+
+    /// See [`Connection::poll_event`](super::Connection::poll_event).
+    pub(crate) fn poll_event(
+        &mut self,
+        link: &Link,
+        config: &Config,
+    ) -> Result<Option<Event<'_>>, ProtocolError> {
+        let ready = match core::mem::replace(&mut self.ready, Ready::None) {
+            Ready::None => match self.advance(link, config)? {
                 Ready::None => return Ok(None),
                 ready => ready,
             },
             ready => ready,
         };
-        let Self { buf, rx, tx, .. } = self;
-        let buf = buf.as_mut();
-        let (start, len) = (rx.start, rx.msg_len);
-        let control = usize::from(rx.seen);
+        let buf = self.buf.as_mut();
+        let message = slice(data(buf), self.start, self.msg_len);
+        let control = slice(buf, 0, self.seen);
         let event = match ready {
-            Ready::Message if !rx.flags.has(RX_TEXT) => Event::Binary(slice(data(buf), start, len)),
-            Ready::Message => {
-                // A fragmented message was validated as it arrived
-                // (fail-fast) and this pass only produces the `&str` without
-                // `unsafe`; a single-frame one is checked here only.
-                match utf8::from_utf8(slice(data(buf), start, len)) {
-                    Ok(text) => Event::Text(text),
-                    Err(error) => return Err(fail(rx, tx, ProtocolError::InvalidUtf8(error))),
+            Ready::Binary => Event::Binary(message),
+            Ready::Text { .. } => match utf8::from_utf8(message) {
+                Ok(text) => Event::Text(text),
+                Err(e) => {
+                    let error = ProtocolError::InvalidUtf8(e);
+                    self.fault = Some(error);
+                    self.reported = true;
+                    link.fail(error.kind());
+                    return Err(error);
                 }
-            }
-            Ready::Chunk => {
-                let end = u64::from(rx.message_received());
-                Event::Chunk(Chunk {
-                    kind: rx.kind(),
-                    data: slice(data(buf), start, len),
-                    offset: end.saturating_sub(len as u64),
-                    last: !rx.flags.has(RX_MESSAGE),
-                })
-            }
-            Ready::Ping => Event::Ping(slice(buf, 0, control)),
-            Ready::Pong => Event::Pong(slice(buf, 0, control)),
+            },
+            Ready::Chunk { kind, offset, last } => Event::Chunk(Chunk {
+                kind,
+                data: message,
+                offset: u64::from(offset),
+                last,
+            }),
+            Ready::Ping => Event::Ping(control),
+            Ready::Pong => Event::Pong(control),
             Ready::Close | Ready::None => {
-                Event::Close(close::parse_payload(slice(buf, 0, control)).ok().flatten())
+                Event::Close(close::parse_payload(control).ok().flatten())
             }
         };
         Ok(Some(event))
     }
 
-    /// Process buffered input up to the next event without returning it:
-    /// `Ok(true)` when [`Connection::poll_event`] has an event ready. Owed
-    /// frames (a pong, a close echo) are already queued then, so an I/O
-    /// loop can flush [`Connection::poll_transmit`] before borrowing the event.
-    ///
-    /// # Errors
-    /// As [`Connection::poll_event`].
-    pub fn process(&mut self) -> Result<bool, ProtocolError> {
-        if self.rx.ready == Ready::None {
-            let ready = self.advance()?;
-            if ready == Ready::Message && self.rx.flags.has(RX_UNCHECKED) {
+    /// See [`Connection::process`](super::Connection::process).
+    pub(crate) fn process(&mut self, link: &Link, config: &Config) -> Result<bool, ProtocolError> {
+        if self.ready == Ready::None {
+            let ready = self.advance(link, config)?;
+            if ready == (Ready::Text { checked: false }) {
                 // Report invalid text now, before the caller flushes.
-                let text = slice(data(self.buf.as_ref()), self.rx.start, self.rx.msg_len);
-                if let Err(error) = utf8::from_utf8(text) {
-                    return Err(self.fail(ProtocolError::InvalidUtf8(error)));
+                let text = slice(data(self.buf.as_ref()), self.start, self.msg_len);
+                if let Err(e) = utf8::from_utf8(text) {
+                    return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
                 }
+                self.ready = Ready::Text { checked: true };
+            } else {
+                self.ready = ready;
             }
-            self.rx.ready = ready;
         }
-        Ok(self.rx.ready != Ready::None)
+        Ok(self.ready != Ready::None)
     }
 
-    /// Drop the region the last event borrowed, once that event was taken:
-    /// an event `process` found and `poll_event` has not returned yet still
-    /// needs it.
+    /// Drop the region the last event borrowed, once that event was taken.
     fn apply_release(&mut self) {
-        if self.rx.flags.has(RX_RELEASE) && self.rx.ready == Ready::None {
-            self.rx.flags.set(RX_RELEASE, false);
-            self.rx.start = self.rx.parse;
-            self.rx.msg_len = 0;
+        if self.release && self.ready == Ready::None {
+            self.release = false;
+            self.start = self.parse;
+            self.msg_len = 0;
         }
     }
 
-    fn fail(&mut self, error: ProtocolError) -> ProtocolError {
-        fail(&mut self.rx, &mut self.tx, error)
+    /// Fail the connection (§7.1.7): record the fault, tell the sending
+    /// side (it sends the Close), stop reading.
+    fn fail(&mut self, link: &Link, error: ProtocolError) -> ProtocolError {
+        if self.fault.is_none() {
+            self.fault = Some(error);
+            self.reported = true;
+            link.fail(error.kind());
+        }
+        error
     }
 
     /// Run the receive state machine until an event is ready or input runs out.
-    fn advance(&mut self) -> Result<Ready, ProtocolError> {
-        if self.tx.failed != 0 {
-            return match self.error() {
-                Some(error) if self.tx.flags.take(TX_UNREPORTED) => Err(error),
-                _ => Ok(Ready::None),
-            };
-        }
-        if !self.tx.flags.has(TX_OPEN) || self.rx.flags.has(RX_CLOSE_RECEIVED) {
-            return Ok(Ready::None);
+    fn advance(&mut self, link: &Link, config: &Config) -> Result<Ready, ProtocolError> {
+        match link.phase() {
+            Phase::Open | Phase::Closing(super::Side::Local) => {}
+            Phase::Failed(kind) => {
+                // A timeout the sending side found: report it once.
+                if self.fault.is_none() {
+                    self.fault = kind.timeout_error();
+                }
+                return match self.fault {
+                    Some(error) if !self.reported => {
+                        self.reported = true;
+                        Err(error)
+                    }
+                    _ => Ok(Ready::None),
+                };
+            }
+            Phase::Connecting | Phase::Closing(super::Side::Peer) | Phase::Closed => {
+                return Ok(Ready::None);
+            }
         }
         self.apply_release();
-        if !self.rx.frame_active() && self.rx.parse >= self.rx.filled {
-            // Between frames with no input: `read_header` would find no header.
-            return Ok(Ready::None);
-        }
-        if let Some(ready) = self.whole_message() {
-            return Ok(ready);
+        if self.frame.is_none() {
+            if self.parse >= self.filled {
+                return Ok(Ready::None);
+            }
+            if let Some(ready) = self.whole_message(config) {
+                return Ok(ready);
+            }
         }
         loop {
-            if !self.rx.frame_active() {
-                if !self.read_header()? {
+            let Some(frame) = self.frame else {
+                if !self.read_header(link, config)? {
                     return Ok(Ready::None);
                 }
                 continue;
-            }
-            let rx = &mut self.rx;
-            let buf = self.buf.as_mut();
-            let available = rx.filled.saturating_sub(rx.parse);
-            let take = usize::try_from(rx.remaining).map_or(available, |r| r.min(available));
-            let from = rx.parse;
-            let key = (rx.frame & FRAME_MASKED != 0).then_some(rx.mask);
-            let opcode = rx.opcode();
-            // `take` is at most the frame's remaining `u32`.
+            };
+            let available = self.filled.saturating_sub(self.parse);
+            let take = usize::try_from(frame.remaining).map_or(available, |r| r.min(available));
+            // At most the frame's remaining `u32`.
             let take32 = u32::try_from(take).unwrap_or(u32::MAX);
-            if opcode.is_control() {
-                let seen = usize::from(rx.seen);
-                let (ctrl, data) = buf.split_at_mut(CONTROL_RESERVE);
-                let dst = ctrl.get_mut(seen..seen + take).unwrap_or_default();
-                dst.copy_from_slice(data.get(from..from + take).unwrap_or_default());
-                if let Some(key) = key {
-                    mask::apply(key, seen, dst);
+            let remaining = frame.remaining.saturating_sub(take32);
+            let from = self.parse;
+            let to = from.saturating_add(take);
+            self.parse = to;
+            let done = remaining == 0;
+            self.frame = (!done).then_some(Frame { remaining, ..frame });
+            let buf = self.buf.as_mut();
+            if frame.opcode.is_control() {
+                let (ctrl, data) = buf.split_at_mut_checked(CONTROL_RESERVE).unwrap_or_default();
+                let seen = self.seen;
+                if let (Some(dst), Some(src)) = (ctrl.get_mut(seen..), data.get(from..to)) {
+                    let n = copy_prefix(dst, src);
+                    if let (Some(key), Some(dst)) = (frame.mask, dst.get_mut(..n)) {
+                        mask::apply(key, seen, dst);
+                    }
                 }
-                // A control payload is at most 125 bytes.
-                rx.seen = u8::try_from(seen + take).unwrap_or(u8::MAX);
-                rx.remaining -= take32;
-                rx.parse += take;
-                if rx.remaining > 0 {
+                self.seen = seen.saturating_add(take);
+                if !done {
                     return Ok(Ready::None);
                 }
-                rx.frame = 0;
-                return self.on_control(opcode, usize::from(self.rx.seen));
+                return self.on_control(frame.opcode, link, config);
             }
-            if !rx.flags.has(RX_MESSAGE) {
-                // Unreachable: a data frame always has a message.
-                rx.frame = 0;
+            let Some(message) = self.message else {
+                // A data frame always has a message (`read_header`).
+                self.frame = None;
                 continue;
-            }
+            };
+            let offset = message.received;
+            self.message = Some(Message {
+                // Within the message cap, a `u32`.
+                received: offset.saturating_add(take32),
+                ..message
+            });
             let data = data_mut(buf);
-            let chunk = data.get_mut(from..from + take).unwrap_or_default();
-            if let Some(key) = key {
-                mask::apply(key, usize::from(rx.seen), chunk);
+            let chunk = data.get_mut(from..to).unwrap_or_default();
+            if let Some(key) = frame.mask {
+                mask::apply(key, self.seen, chunk);
             }
-            let before = rx.message_received() as usize;
-            // A whole text message in one frame, all here: `poll_event`'s
-            // `from_utf8` (needed for the `&str`) is its only check, with the
-            // same error; `process` runs it early.
-            let whole = before == 0
-                && take32 == rx.remaining
-                && rx.frame & FRAME_FIN != 0
-                && self.config.recv_mode() == RecvMode::Message;
-            rx.flags.set(RX_UNCHECKED, whole && rx.flags.has(RX_TEXT));
-            if rx.flags.has(RX_TEXT) && !whole {
-                if let Err(e) = rx.utf8.feed(before, chunk) {
-                    return Err(self.fail(ProtocolError::InvalidUtf8(e)));
+            self.seen = self.seen.wrapping_add(take);
+            let last = done && frame.fin;
+            if message.kind == MessageKind::Text {
+                if let Err(e) = self.utf8.feed(chunk) {
+                    return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
+                }
+                if last {
+                    if let Err(e) = self.utf8.finish() {
+                        return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
+                    }
                 }
             }
-            let rx = &mut self.rx;
-            rx.seen = rx.seen.wrapping_add(take as u8);
-            rx.remaining -= take32;
-            rx.parse += take;
-            let frame_done = rx.remaining == 0;
-            let last = frame_done && rx.frame & FRAME_FIN != 0;
-            if frame_done {
-                rx.frame = 0;
+            if last {
+                self.message = None;
             }
-            if last && rx.flags.has(RX_TEXT) && !whole {
-                if let Err(e) = rx.utf8.finish(before + take) {
-                    return Err(self.fail(ProtocolError::InvalidUtf8(e)));
-                }
-            }
-            let rx = &mut self.rx;
-            match self.config.recv_mode() {
+            match config.recv_mode() {
                 RecvMode::Message => {
-                    let to = rx.start + rx.msg_len;
-                    if to != from && take > 0 {
-                        data.copy_within(from..from + take, to);
+                    let at = self.start.saturating_add(self.msg_len);
+                    if at != from {
+                        shift(data, from, take, at);
                     }
-                    rx.msg_len += take;
-                    if !frame_done {
-                        return Ok(Ready::None);
-                    }
+                    self.msg_len += take;
                     if !last {
-                        continue;
-                    }
-                    rx.flags.set(RX_MESSAGE, false);
-                    rx.flags.set(RX_RELEASE, true);
-                    return Ok(Ready::Message);
-                }
-                RecvMode::Stream => {
-                    if take == 0 && !last {
-                        if frame_done {
+                        if done {
                             continue;
                         }
                         return Ok(Ready::None);
                     }
-                    if last {
-                        rx.flags.set(RX_MESSAGE, false);
+                    self.release = true;
+                    return Ok(match message.kind {
+                        MessageKind::Text => Ready::Text { checked: true },
+                        MessageKind::Binary => Ready::Binary,
+                    });
+                }
+                RecvMode::Stream => {
+                    if take == 0 && !last {
+                        if done {
+                            continue;
+                        }
+                        return Ok(Ready::None);
                     }
-                    rx.start = from;
-                    rx.msg_len = take;
-                    rx.flags.set(RX_RELEASE, true);
-                    return Ok(Ready::Chunk);
+                    self.start = from;
+                    self.msg_len = take;
+                    self.release = true;
+                    return Ok(Ready::Chunk {
+                        kind: message.kind,
+                        offset,
+                        last,
+                    });
                 }
             }
         }
@@ -290,181 +438,151 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     /// The common case in one step: between messages in
     /// [`RecvMode::Message`], a whole single-frame text or binary message
-    /// (FIN, no reserved bits, a 7- or 16-bit length within the caps,
-    /// masked as the role requires) already in the buffer. It is unmasked
-    /// in place and the state left exactly as the general loop leaves it.
-    /// `None` (nothing changed) for anything else, which the general loop
-    /// then decodes, errors included.
-    fn whole_message(&mut self) -> Option<Ready> {
-        let rx = &mut self.rx;
-        if rx.frame_active()
-            || rx.flags.has(RX_MESSAGE)
-            || self.config.recv_mode() != RecvMode::Message
-        {
+    /// ([`Header::decode_short`]) within the caps, masked as the role
+    /// requires, already in the buffer. It is unmasked in place and the
+    /// state left as the general loop leaves it. `None` (nothing changed)
+    /// for anything else, which the general loop then decodes, errors
+    /// included.
+    #[inline]
+    fn whole_message(&mut self, config: &Config) -> Option<Ready> {
+        if self.message.is_some() || config.recv_mode() != RecvMode::Message {
             return None;
         }
-        let client = self.tx.flags.has(TX_CLIENT);
-        let cap = self
-            .buf
-            .as_ref()
-            .len()
-            .saturating_sub(CONTROL_RESERVE + MAX_HEADER_LEN);
-        let max = self
-            .config
+        let max = config
             .max_message_len()
-            .min(self.config.max_frame_len())
-            .min(cap);
+            .min(config.max_frame_len())
+            .min(self.data_capacity());
+        let masked_role = self.role == Role::Server;
         let data = data_mut(self.buf.as_mut());
-        let input = data.get(rx.parse..rx.filled)?;
-        let (&[b0, b1], rest) = input.split_first_chunk::<2>()?;
-        let text = match b0 {
-            0x81 => true,
-            0x82 => false,
-            _ => return None,
-        };
-        // A server receives masked frames, a client unmasked ones.
-        let masked = b1 & 0x80 != 0;
-        if masked == client {
+        let input = data.get(self.parse..self.filled)?;
+        let (header, header_len) = Header::decode_short(input)?;
+        if header.mask.is_some() != masked_role {
             return None;
         }
-        let (len, ext, rest) = match b1 & 0x7F {
-            126 => {
-                let (ext, rest) = rest.split_first_chunk::<2>()?;
-                let len = u16::from_be_bytes(*ext);
-                if len < 126 {
-                    return None;
-                }
-                (usize::from(len), 2, rest)
-            }
-            127 => return None,
-            short => (usize::from(short), 0, rest),
-        };
-        let key = if masked {
-            Some(*rest.first_chunk::<4>()?)
-        } else {
-            None
-        };
+        // A 16-bit length: fits `usize`.
+        let len = header.payload_len as usize;
         if len > max {
             return None;
         }
-        let start = rx.parse + 2 + ext + if masked { 4 } else { 0 };
+        let start = self.parse + header_len;
         let end = start + len;
-        if end > rx.filled {
+        if end > self.filled {
             return None;
         }
         let payload = data.get_mut(start..end)?;
-        if let Some(key) = key {
+        if let Some(key) = header.mask {
             mask::apply_from_start(key, payload);
-            rx.mask = key;
         }
-        rx.start = start;
-        rx.msg_len = len;
-        rx.parse = end;
-        // Within the caps, a `u32`.
-        rx.declared = u32::try_from(len).unwrap_or(u32::MAX);
-        rx.remaining = 0;
-        rx.seen = len as u8;
-        rx.frame = 0;
-        rx.utf8 = super::Carry::default();
-        rx.flags.set(RX_TEXT, text);
-        rx.flags.set(RX_UNCHECKED, text);
-        rx.flags.set(RX_RELEASE, true);
-        Some(Ready::Message)
+        self.start = start;
+        self.msg_len = len;
+        self.parse = end;
+        self.seen = len;
+        self.release = true;
+        Some(match header.opcode {
+            Opcode::Text => Ready::Text { checked: false },
+            _ => Ready::Binary,
+        })
     }
 
     /// Decode the next header. `Ok(false)` when more bytes are needed.
-    fn read_header(&mut self) -> Result<bool, ProtocolError> {
+    fn read_header(&mut self, link: &Link, config: &Config) -> Result<bool, ProtocolError> {
         let input = data(self.buf.as_ref())
-            .get(self.rx.parse..self.rx.filled)
+            .get(self.parse..self.filled)
             .unwrap_or_default();
-        let (header, header_len) = match Header::decode_with(input, self.config.allowed_rsv()) {
+        let (header, header_len) = match Header::decode_with(input, config.allowed_rsv()) {
             Ok(Status::Complete(done)) => done,
             Ok(Status::Partial { .. }) => return Ok(false),
-            Err(e) => return Err(self.fail(e.into())),
+            Err(e) => return Err(self.fail(link, e.into())),
         };
-        match (self.tx.flags.has(TX_CLIENT), header.mask.is_some()) {
-            (false, false) => return Err(self.fail(ProtocolError::UnmaskedClientFrame)),
-            (true, true) => return Err(self.fail(ProtocolError::MaskedServerFrame)),
+        match (self.role, header.mask.is_some()) {
+            (Role::Server, false) => return Err(self.fail(link, ProtocolError::UnmaskedClientFrame)),
+            (Role::Client, true) => return Err(self.fail(link, ProtocolError::MaskedServerFrame)),
             _ => {}
         }
         let len = header.payload_len;
         if !header.opcode.is_control() {
-            let max_frame = self.config.max_frame_len() as u64;
+            let max_frame = config.max_frame_len() as u64;
             if len > max_frame {
-                return Err(self.fail(ProtocolError::FrameTooLong {
-                    len,
-                    max: max_frame,
-                }));
+                return Err(self.fail(link, ProtocolError::FrameTooLong { len, max: max_frame }));
             }
-            let declared = match (header.opcode, self.rx.flags.has(RX_MESSAGE)) {
-                (Opcode::Continuation, false) => {
-                    return Err(self.fail(ProtocolError::UnexpectedContinuation));
+            let message = match (header.opcode, self.message) {
+                (Opcode::Continuation, None) => {
+                    return Err(self.fail(link, ProtocolError::UnexpectedContinuation));
                 }
-                (Opcode::Continuation, true) => u64::from(self.rx.declared),
-                (_, true) => return Err(self.fail(ProtocolError::ExpectedContinuation)),
-                (_, false) => {
-                    self.rx.start = self.rx.parse + header_len;
-                    self.rx.msg_len = 0;
-                    0
+                (Opcode::Continuation, Some(message)) => message,
+                (_, Some(_)) => return Err(self.fail(link, ProtocolError::ExpectedContinuation)),
+                (opcode, None) => {
+                    self.start = self.parse + header_len;
+                    self.msg_len = 0;
+                    self.utf8.reset();
+                    let kind = if opcode == Opcode::Text {
+                        MessageKind::Text
+                    } else {
+                        MessageKind::Binary
+                    };
+                    Message {
+                        kind,
+                        declared: 0,
+                        frames: 0,
+                        received: 0,
+                    }
                 }
             };
-            let total = declared.saturating_add(len);
-            let max = self.max_message_len() as u64;
+            let total = u64::from(message.declared).saturating_add(len);
+            let max = self.max_message_len(config) as u64;
             if total > max {
-                return Err(self.fail(ProtocolError::MessageTooLong { len: total, max }));
+                return Err(self.fail(link, ProtocolError::MessageTooLong { len: total, max }));
             }
-            if !self.rx.flags.has(RX_MESSAGE) {
-                self.rx.flags.set(RX_TEXT, header.opcode == Opcode::Text);
-                self.rx.flags.set(RX_MESSAGE, true);
-                self.rx.utf8 = super::Carry::default();
+            let max_fragments = config.max_fragments();
+            if message.frames >= max_fragments {
+                return Err(self.fail(
+                    link,
+                    ProtocolError::TooManyFragments { max: max_fragments },
+                ));
             }
-            // At most the message cap, a `u32`.
-            self.rx.declared = u32::try_from(total).unwrap_or(u32::MAX);
+            self.message = Some(Message {
+                // Within the message cap, a `u32`.
+                declared: u32::try_from(total).unwrap_or(u32::MAX),
+                frames: message.frames + 1,
+                ..message
+            });
         }
-        self.rx.parse += header_len;
-        let mut frame = FRAME_ACTIVE | (header.opcode.as_u8() & FRAME_OPCODE);
-        if header.fin {
-            frame |= FRAME_FIN;
-        }
-        if let Some(key) = header.mask {
-            frame |= FRAME_MASKED;
-            self.rx.mask = key;
-        }
-        self.rx.frame = frame;
-        // A data frame's length is at most the frame cap, a control frame's 125.
-        self.rx.remaining = u32::try_from(len).unwrap_or(u32::MAX);
-        self.rx.seen = 0;
+        self.parse += header_len;
+        self.frame = Some(Frame {
+            opcode: header.opcode,
+            fin: header.fin,
+            mask: header.mask,
+            // Within the frame cap (data) or 125 (control), a `u32`.
+            remaining: u32::try_from(len).unwrap_or(u32::MAX),
+        });
+        self.seen = 0;
         Ok(true)
     }
 
-    /// A complete control frame sits in the rx control slot.
-    fn on_control(&mut self, opcode: Opcode, len: usize) -> Result<Ready, ProtocolError> {
+    /// A complete control frame sits in the control slot.
+    fn on_control(
+        &mut self,
+        opcode: Opcode,
+        link: &Link,
+        config: &Config,
+    ) -> Result<Ready, ProtocolError> {
+        let payload = self.buf.as_ref().get(..self.seen).unwrap_or_default();
         match opcode {
             Opcode::Ping => {
-                if self.config.auto_pong() && !self.tx.closing() {
-                    let buf = self.buf.as_mut();
-                    buf.copy_within(0..len, MAX_CONTROL_PAYLOAD);
-                    self.tx.pong = u8::try_from(len).unwrap_or(0);
+                if config.auto_pong() && link.phase() == Phase::Open {
+                    link.owe_pong(payload);
                 }
                 Ok(Ready::Ping)
             }
             Opcode::Pong => Ok(Ready::Pong),
-            _ => {
-                let payload = self.buf.as_ref().get(..len).unwrap_or_default();
-                let frame: Option<CloseFrame<'_>> = close::parse_payload(payload).map_err(|e| {
-                    fail(&mut self.rx, &mut self.tx, ProtocolError::InvalidClose(e))
-                })?;
-                let code = frame.map(|f| f.code);
-                self.rx.flags.set(RX_CLOSE_RECEIVED, true);
-                self.rx.flags.set(RX_MESSAGE, false);
-                if !self.tx.closing() {
-                    self.tx.close = PendingClose::Echo;
-                    self.tx.close_arg = code.map_or(0, |c| c.as_u16());
-                    self.tx.pong = NO_PONG;
-                    self.tx.flags.set(TX_PING, false);
+            _ => match close::parse_payload(payload) {
+                Ok(frame) => {
+                    self.message = None;
+                    link.set_peer_close(frame.map(|f| f.code.as_u16()));
+                    Ok(Ready::Close)
                 }
-                Ok(Ready::Close)
-            }
+                Err(e) => Err(self.fail(link, ProtocolError::InvalidClose(e))),
+            },
         }
     }
 }
@@ -484,4 +602,25 @@ fn data_len(buf: &[u8]) -> usize {
 fn slice(buf: &[u8], start: usize, len: usize) -> &[u8] {
     buf.get(start..start.saturating_add(len))
         .unwrap_or_default()
+}
+
+/// `data.copy_within(from..from + len, to)`, or nothing when a range is
+/// out of bounds. The guard is the check `copy_within` makes, written out
+/// so that the compiler drops its panic path.
+fn shift(data: &mut [u8], from: usize, len: usize, to: usize) {
+    let Some(end) = from.checked_add(len) else {
+        return;
+    };
+    if len > 0 && end <= data.len() && to <= data.len() - len {
+        data.copy_within(from..end, to);
+    }
+}
+
+/// Copy as much of `src` as fits to the front of `dst`; the bytes copied.
+pub(crate) fn copy_prefix(dst: &mut [u8], src: &[u8]) -> usize {
+    let n = dst.len().min(src.len());
+    if let (Some(dst), Some(src)) = (dst.get_mut(..n), src.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    n
 }

@@ -1,188 +1,309 @@
-//! The transmit path: owed control frames, data messages, fragments.
+//! The sending side: owed control frames, data messages, fragments, time.
+//!
+//! [`Send`] writes frames into caller slices. What it owes the peer
+//! because of what the receiving side saw (a pong, the echo of a Close,
+//! the Close of a failure) it reads from the [`Link`].
 
-use super::{
-    Alive, Connection, MaskSource, MessageKind, NO_PONG, PendingClose, ProtocolError, RX_ACTIVITY,
-    RX_CLOSE_RECEIVED, SendError, TX_CLIENT, TX_CLOSE_SENT, TX_OPEN, TX_PING, TX_STREAMING,
-    TX_STREAMING_TEXT, TX_UNREPORTED, fail,
-};
-use crate::close::{self, CloseFrame};
-use crate::frame::{Header, MAX_CONTROL_PAYLOAD, Opcode};
+use super::link::{Link, Phase, Side};
+use super::recv::copy_prefix;
+use super::{Config, Instant, MaskSource, MessageKind, Role, SendError};
+use crate::close::{self, CloseCode, CloseFrame};
+use crate::frame::{Header, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
 use crate::mask;
+use crate::utf8::Validator;
 
-use super::Instant;
+use super::error::FaultKind;
+
+/// What [`Connection::encode_next`](super::Connection::encode_next) wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[must_use]
+pub struct Encoded {
+    /// Bytes written at the front of `tx`: write them to the transport.
+    pub len: usize,
+    /// The message's last frame is among them: the message is sent once
+    /// these bytes are written.
+    pub done: bool,
+}
+
+/// A data message being sent in more than one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sending {
+    Idle,
+    /// The caller's pieces ([`Send::encode_fragment`]).
+    Pieces {
+        kind: MessageKind,
+        sent: u32,
+        utf8: Validator,
+    },
+    /// A whole message sent frame by frame ([`Send::encode_next`]): the
+    /// same `kind` and `len` come back each call; `sent` bytes are out.
+    Parts {
+        kind: MessageKind,
+        len: u32,
+        sent: u32,
+    },
+}
+
+/// The one timer the sending side keeps, on the caller's clock
+/// (milliseconds): keepalive while open, the close timeout while closing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    /// Armed by the next `handle_timeout`.
+    Unarmed,
+    /// A keepalive ping is due then, unless something arrives first.
+    Ping(u64),
+    /// A ping was sent; the peer is dead then, unless something arrives.
+    Dead(u64),
+    /// Our Close was sent; the handshake is abandoned then.
+    Close(u64),
+}
+
+/// The caller's Close, queued until [`Send::poll_transmit`] writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct QueuedClose {
+    payload: [u8; MAX_CONTROL_PAYLOAD],
+    len: u8,
+}
+
+/// The sending side's state.
+pub(crate) struct Send<M> {
+    masks: M,
+    role: Role,
+    close: Option<QueuedClose>,
+    ping_owed: bool,
+    ping_seq: u32,
+    /// [`Link::activity`] at the last keepalive tick.
+    activity: u32,
+    timer: Timer,
+    sending: Sending,
+}
+
+impl<M> core::fmt::Debug for Send<M> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Send")
+            .field("role", &self.role)
+            .field("close_queued", &self.close.is_some())
+            .field("ping_owed", &self.ping_owed)
+            .field("timer", &self.timer)
+            .field("sending", &self.sending)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Bytes a frame with `payload_len` takes on the wire.
-const fn frame_len(payload_len: usize, masked: bool) -> usize {
+pub(crate) const fn frame_len(payload_len: usize, masked: bool) -> usize {
     let header = Header::new(Opcode::Binary, payload_len as u64)
         .with_mask(if masked { Some([0; 4]) } else { None })
         .encoded_len();
     header + payload_len
 }
 
-/// Write one frame (header, payload, masked when `mask` is set) at the
-/// front of `out`; `None` when it does not fit.
+/// Write one frame (header, then the payload, masked when the header has a
+/// key) at the front of `out`; `None`, with nothing written, when it does
+/// not fit.
 fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> {
-    let header_len = header.encode(out).ok()?;
+    let header_len = header.encoded_len();
     let end = header_len.checked_add(payload.len())?;
-    let dst = out.get_mut(header_len..end)?;
+    let (head, rest) = out.get_mut(..end)?.split_at_mut_checked(header_len)?;
+    header.encode(head).ok()?;
     match header.mask {
-        Some(key) => mask::copy_masked(key, 0, payload, dst),
-        None => dst.copy_from_slice(payload),
+        Some(key) => mask::copy_masked(key, 0, payload, rest),
+        None => {
+            copy_prefix(rest, payload);
+        }
     }
     Some(end)
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
-    fn mask_key(&mut self) -> Option<[u8; 4]> {
-        if self.tx.flags.has(TX_CLIENT) {
-            Some(self.masks.next_mask())
-        } else {
-            None
+impl<M: MaskSource> Send<M> {
+    pub(crate) const fn new(role: Role, masks: M) -> Self {
+        Self {
+            masks,
+            role,
+            close: None,
+            ping_owed: false,
+            ping_seq: 0,
+            activity: 0,
+            timer: Timer::Unarmed,
+            sending: Sending::Idle,
         }
     }
 
-    fn frame_header(&mut self, opcode: Opcode, fin: bool, len: usize) -> Header {
-        let mask = self.mask_key();
-        Header::new(opcode, len as u64)
-            .with_fin(fin)
-            .with_mask(mask)
+    pub(crate) fn into_masks(self) -> M {
+        self.masks
     }
 
-    /// Write the control frames owed to the peer into `tx` and return the
-    /// number of bytes to send: a close (the caller's, an echo, or one that
-    /// fails the connection), else a pong to the latest ping, then a
-    /// keepalive ping. A `tx` of [`MAX_CONTROL_FRAME_LEN`](super::MAX_CONTROL_FRAME_LEN)
-    /// bytes always fits the next one; frames that do not fit stay owed.
-    #[must_use]
-    pub fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
-        if !self.tx.flags.has(TX_OPEN) || self.tx.flags.has(TX_CLOSE_SENT) {
-            return 0;
+    fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> Header {
+        let mask = match self.role {
+            Role::Client => Some(self.masks.next_mask()),
+            Role::Server => None,
+        };
+        Header::new(opcode, len as u64).with_fin(fin).with_mask(mask)
+    }
+
+    /// Write a Close with `payload` and mark it sent.
+    fn write_close(&mut self, payload: &[u8], tx: &mut [u8], link: &Link) -> usize {
+        let header = self.header(Opcode::Close, true, payload.len());
+        match write_frame(header, payload, tx) {
+            Some(n) => {
+                link.set_close_sent();
+                self.close = None;
+                self.ping_owed = false;
+                n
+            }
+            None => 0,
         }
-        if self.tx.close != PendingClose::None {
-            let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
-            let len = match self.tx.close {
-                PendingClose::User => {
-                    let len = usize::from(self.tx.close_arg);
-                    let slot = self
-                        .buf
-                        .as_ref()
-                        .get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len);
-                    if let (Some(dst), Some(src)) = (payload.get_mut(..len), slot) {
-                        dst.copy_from_slice(src);
-                    }
-                    len
+    }
+
+    /// See [`Connection::poll_transmit`](super::Connection::poll_transmit).
+    pub(crate) fn poll_transmit(&mut self, tx: &mut [u8], link: &Link) -> usize {
+        let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
+        match link.phase() {
+            Phase::Connecting | Phase::Closed => 0,
+            Phase::Open if self.close.is_some() => {
+                // Closed while connecting: the close goes first.
+                if link.advance(Phase::Open, Phase::Closing(Side::Local)) {
+                    self.poll_transmit(tx, link)
+                } else {
+                    self.close = None;
+                    0
                 }
-                PendingClose::Echo => {
-                    let code = self.tx.close_arg;
-                    let frame = (code != 0).then(|| CloseFrame {
-                        code: close::CloseCode::new(code),
-                        reason: "",
-                    });
-                    close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0)
+            }
+            Phase::Open => self.write_owed_control(tx, link),
+            _ if link.close_sent() => 0,
+            Phase::Closing(Side::Local) => {
+                let queued = self.close.unwrap_or(QueuedClose {
+                    payload,
+                    len: 0,
+                });
+                let len = usize::from(queued.len);
+                let body = queued.payload.get(..len).unwrap_or_default();
+                self.write_close(body, tx, link)
+            }
+            Phase::Closing(Side::Peer) => {
+                // The echo carries the peer's code (§5.5.1).
+                let frame = link.peer_close().flatten().map(|code| CloseFrame {
+                    code: CloseCode::new(code),
+                    reason: "",
+                });
+                let len = close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0);
+                let n = self.write_close(payload.get(..len).unwrap_or_default(), tx, link);
+                if n > 0 {
+                    link.advance(Phase::Closing(Side::Peer), Phase::Closed);
                 }
-                PendingClose::Error | PendingClose::None => match self.error() {
-                    Some(error) => {
-                        let frame = CloseFrame {
-                            code: error.close_code(),
-                            reason: error.reason(),
-                        };
-                        close::encode_payload(Some(&frame), &mut payload).unwrap_or(0)
-                    }
-                    None => 0,
-                },
-            };
-            let header = self.frame_header(Opcode::Close, true, len);
-            let Some(n) = write_frame(header, payload.get(..len).unwrap_or_default(), tx) else {
-                return 0;
-            };
-            self.tx.close = PendingClose::None;
-            self.tx.flags.set(TX_CLOSE_SENT, true);
-            self.tx.pong = NO_PONG;
-            self.tx.flags.set(TX_PING, false);
-            return n;
-        }
-        let mut written = 0;
-        if self.tx.pong != NO_PONG {
-            let len = usize::from(self.tx.pong);
-            let header = self.frame_header(Opcode::Pong, true, len);
-            let payload = self
-                .buf
-                .as_ref()
-                .get(MAX_CONTROL_PAYLOAD..MAX_CONTROL_PAYLOAD + len)
-                .unwrap_or_default();
-            match write_frame(header, payload, tx) {
-                Some(n) => {
-                    written += n;
-                    self.tx.pong = NO_PONG;
-                }
-                None => return written,
+                n
+            }
+            Phase::Failed(FaultKind::CloseTimeout) => 0,
+            Phase::Failed(kind) => {
+                let frame = CloseFrame {
+                    code: kind.close_code(),
+                    reason: kind.reason(),
+                };
+                let len = close::encode_payload(Some(&frame), &mut payload).unwrap_or(0);
+                self.write_close(payload.get(..len).unwrap_or_default(), tx, link)
             }
         }
-        if self.tx.flags.has(TX_PING) {
-            let payload = self.tx.ping_seq.to_be_bytes();
-            let header = self.frame_header(Opcode::Ping, true, payload.len());
-            if let Some(n) =
-                write_frame(header, &payload, tx.get_mut(written..).unwrap_or_default())
+    }
+
+    /// While open: the pong to the latest ping, then a keepalive ping.
+    fn write_owed_control(&mut self, tx: &mut [u8], link: &Link) -> usize {
+        let mut written = 0;
+        if link.pong_owed() {
+            let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
+            if let Some((len, seq)) = link.read_pong(&mut payload) {
+                let header = self.header(Opcode::Pong, true, len);
+                let body = payload.get(..len).unwrap_or_default();
+                match write_frame(header, body, tx) {
+                    Some(n) => {
+                        written = n;
+                        link.set_pong_sent(seq);
+                    }
+                    None => return 0,
+                }
+            }
+        }
+        if self.ping_owed {
+            let payload = self.ping_seq.to_be_bytes();
+            let header = self.header(Opcode::Ping, true, payload.len());
+            if let Some(n) = tx
+                .get_mut(written..)
+                .and_then(|out| write_frame(header, &payload, out))
             {
                 written += n;
-                self.tx.flags.set(TX_PING, false);
+                self.ping_owed = false;
             }
         }
         written
     }
 
-    /// Whether [`Connection::poll_transmit`] has something to write.
-    #[must_use]
-    pub const fn wants_transmit(&self) -> bool {
-        self.tx.flags.has(TX_OPEN)
-            && !self.tx.flags.has(TX_CLOSE_SENT)
-            && (!matches!(self.tx.close, PendingClose::None)
-                || self.tx.pong != NO_PONG
-                || self.tx.flags.has(TX_PING))
-    }
-
-    fn check_can_send(&self) -> Result<(), SendError> {
-        if !self.tx.flags.has(TX_OPEN) {
-            Err(SendError::NotOpen)
-        } else if self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED) {
-            Err(SendError::Closing)
-        } else {
-            Ok(())
+    /// See [`Connection::wants_transmit`](super::Connection::wants_transmit).
+    pub(crate) fn wants_transmit(&self, link: &Link) -> bool {
+        match link.phase() {
+            Phase::Connecting | Phase::Closed | Phase::Failed(FaultKind::CloseTimeout) => false,
+            Phase::Open => {
+                self.close.is_some() || self.ping_owed || link.pong_owed()
+            }
+            Phase::Closing(_) | Phase::Failed(_) => !link.close_sent(),
         }
     }
 
-    /// Encode a whole text message into `tx` (RFC 6455 §5.6), split into
-    /// frames of [`Config::fragment_size`](super::Config::fragment_size)
-    /// when that is set, and return the bytes written.
-    ///
-    /// # Errors
-    /// See [`Connection::encode_binary`].
-    #[inline(always)]
-    pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_checked(MessageKind::Text, text.as_bytes(), tx)
+    /// See [`Connection::close`](super::Connection::close).
+    pub(crate) fn close(
+        &mut self,
+        code: CloseCode,
+        reason: &str,
+        link: &Link,
+    ) -> Result<(), SendError> {
+        let phase = link.phase();
+        if !matches!(phase, Phase::Connecting | Phase::Open) || self.close.is_some() {
+            return Err(SendError::Closing);
+        }
+        let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
+        let frame = CloseFrame { code, reason };
+        let len = close::encode_payload(Some(&frame), &mut payload).map_err(SendError::InvalidClose)?;
+        if phase == Phase::Open && !link.advance(Phase::Open, Phase::Closing(Side::Local)) {
+            // The peer's Close or a failure came first.
+            return Err(SendError::Closing);
+        }
+        self.close = Some(QueuedClose {
+            payload,
+            // At most 125.
+            len: len as u8,
+        });
+        self.ping_owed = false;
+        Ok(())
     }
 
-    /// Encode a whole binary message into `tx`, fragmented like
-    /// [`Connection::encode_text`], and return the bytes written.
-    ///
-    /// # Errors
-    /// [`SendError::NotOpen`] before the handshake completed,
-    /// [`SendError::Closing`] once a Close was queued, sent or received,
-    /// [`SendError::MessageInProgress`] while a streamed message is open,
-    /// [`SendError::MessageTooLong`] past the configured cap, and
-    /// [`SendError::BufferTooSmall`] with the size that would fit. Nothing
-    /// is written on error.
-    #[inline(always)]
-    pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_checked(MessageKind::Binary, data, tx)
+    fn check_open(&self, link: &Link) -> Result<(), SendError> {
+        match link.phase() {
+            Phase::Open if self.close.is_none() => Ok(()),
+            Phase::Connecting => Err(SendError::NotOpen),
+            _ => Err(SendError::Closing),
+        }
     }
 
-    /// The bytes [`Connection::encode_text`] / [`Connection::encode_binary`]
-    /// need for a message of `len` bytes with this configuration.
-    #[must_use]
-    pub fn encoded_message_len(&self, len: usize) -> usize {
-        let masked = self.tx.flags.has(TX_CLIENT);
-        let size = match self.config.fragment_size() {
+    /// Whether a whole message of `len` bytes may be started now.
+    fn check_message(&self, len: usize, config: &Config, link: &Link) -> Result<(), SendError> {
+        self.check_open(link)?;
+        if self.sending != Sending::Idle {
+            return Err(SendError::MessageInProgress);
+        }
+        let max = config.max_message_len();
+        if len > max {
+            return Err(SendError::MessageTooLong {
+                len: len as u64,
+                max: max as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// The bytes a whole message of `len` bytes takes in frames of the
+    /// configured fragment size.
+    pub(crate) fn encoded_message_len(&self, len: usize, config: &Config) -> usize {
+        let masked = self.role == Role::Client;
+        let size = match config.fragment_size() {
             0 => return frame_len(len, masked),
             size => size,
         };
@@ -195,298 +316,287 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         total
     }
 
-    /// Encode a whole message of `kind` from bytes; text is UTF-8 checked.
-    ///
-    /// # Errors
-    /// As [`Connection::encode_binary`], plus [`SendError::InvalidUtf8`].
-    pub fn encode_message(
-        &mut self,
-        kind: MessageKind,
-        payload: &[u8],
-        tx: &mut [u8],
-    ) -> Result<usize, SendError> {
-        if kind == MessageKind::Text {
-            if let Err(e) = crate::utf8::from_utf8(payload) {
-                return Err(SendError::InvalidUtf8(e));
-            }
-        }
-        self.encode_checked(kind, payload, tx)
-    }
-
-    /// Whether a whole message of `kind` and `len` bytes may be sent now.
-    ///
-    /// # Errors
-    /// [`SendError::NotOpen`], [`SendError::Closing`],
-    /// [`SendError::MessageInProgress`], [`SendError::MessageTooLong`].
-    pub fn check_message(&self, len: usize) -> Result<(), SendError> {
-        self.check_can_send()?;
-        if self.tx.flags.has(TX_STREAMING) {
-            return Err(SendError::MessageInProgress);
-        }
-        let max = self.config.max_message_len();
-        if len > max {
-            return Err(SendError::MessageTooLong {
-                len: len as u64,
-                max: max as u64,
-            });
-        }
-        Ok(())
-    }
-
-    /// The payload bytes per frame when a message is sent in pieces through
-    /// a `tx_len`-byte buffer: the configured fragment size, capped by what
-    /// fits beside a frame header (at least 1).
-    #[must_use]
-    pub fn fragment_len(&self, tx_len: usize) -> usize {
-        let fits = tx_len.saturating_sub(crate::frame::MAX_HEADER_LEN).max(1);
-        match self.config.fragment_size() {
-            0 => fits,
-            size => size.min(fits),
-        }
-    }
-
-    /// Encode a whole message: a message that fits one short frame (most of
-    /// them) goes straight out of [`Connection::encode_single`], inlined in
-    /// the caller; anything else, errors included, through
-    /// [`Connection::encode_general`].
-    #[inline]
-    fn encode_checked(
-        &mut self,
-        kind: MessageKind,
-        payload: &[u8],
-        tx: &mut [u8],
-    ) -> Result<usize, SendError> {
-        match self.encode_single(kind.opcode(), payload, tx) {
-            Some(n) => Ok(n),
-            None => self.encode_general(kind, payload, tx),
-        }
-    }
-
     /// A message that may be sent now and fits one frame with a 7-bit
-    /// length in `tx`: the bytes [`Connection::encode_general`] writes, or
-    /// `None` with nothing written, no key drawn and no state changed, and
-    /// the general path decides (and reports the error, if any). One test
-    /// of the transmit flags covers open, no Close sent, no message
-    /// streaming; the other states that refuse are rare and tested after.
+    /// length in `tx`: its bytes, or `None` with nothing written, no key
+    /// drawn and no state changed, and the general path decides (and
+    /// reports the error, if any).
     #[inline(always)]
-    fn encode_single(&mut self, opcode: Opcode, payload: &[u8], tx: &mut [u8]) -> Option<usize> {
-        const SEND: u8 = TX_OPEN | TX_CLOSE_SENT | TX_STREAMING;
+    pub(crate) fn encode_single(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        tx: &mut [u8],
+        config: &Config,
+        link: &Link,
+    ) -> Option<usize> {
         let len = payload.len();
-        let fragment = self.config.fragment_size();
-        if self.tx.flags.0 & SEND != TX_OPEN
-            || len > 125
-            || len > self.config.max_message_len()
+        let fragment = config.fragment_size();
+        if !link.is_open()
+            || self.sending != Sending::Idle
+            || self.close.is_some()
+            || len > config.max_message_len()
             || (fragment != 0 && len > fragment)
-            || self.tx.closing()
-            || self.rx.flags.has(RX_CLOSE_RECEIVED)
         {
             return None;
         }
-        let len7 = len as u8; // at most 125
-        let b0 = 0x80 | opcode.as_u8();
-        if self.tx.flags.has(TX_CLIENT) {
-            let (head, body) = tx.split_first_chunk_mut::<6>()?;
-            let body = body.get_mut(..len)?;
-            let key = self.masks.next_mask();
-            let [k0, k1, k2, k3] = key;
-            *head = [b0, 0x80 | len7, k0, k1, k2, k3];
-            mask::copy_masked(key, 0, payload, body);
-            Some(len + 6)
-        } else {
-            let (head, body) = tx.split_first_chunk_mut::<2>()?;
-            let body = body.get_mut(..len)?;
-            *head = [b0, len7];
-            body.copy_from_slice(payload);
-            Some(len + 2)
+        let client = self.role == Role::Client;
+        let head = if client { 6 } else { 2 };
+        if len > MAX_CONTROL_PAYLOAD || tx.len() < head + len {
+            return None;
         }
+        let mask = client.then(|| self.masks.next_mask());
+        let head = Header::encode_short(opcode, len, mask, tx)?;
+        let body = tx.get_mut(head..head + len)?;
+        match mask {
+            Some(key) => mask::copy_masked(key, 0, payload, body),
+            None => body.copy_from_slice(payload),
+        }
+        Some(head + len)
     }
 
-    /// Every whole message [`Connection::encode_single`] leaves: the checks
-    /// in order (the first failing one is the error), then one frame, or
-    /// frames of [`Config::fragment_size`](super::Config::fragment_size).
-    /// The masking key of a frame is drawn only once the frames are known
-    /// to fit.
+    /// Every whole message [`Send::encode_single`] leaves: the checks in
+    /// order (the first failing one is the error), then one frame, or
+    /// frames of the configured fragment size.
     #[inline(never)]
-    fn encode_general(
+    pub(crate) fn encode_general(
         &mut self,
         kind: MessageKind,
         payload: &[u8],
         tx: &mut [u8],
+        config: &Config,
+        link: &Link,
     ) -> Result<usize, SendError> {
-        self.check_message(payload.len())?;
-        let needed = self.encoded_message_len(payload.len());
+        self.check_message(payload.len(), config, link)?;
+        let needed = self.encoded_message_len(payload.len(), config);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
-        let size = match self.config.fragment_size() {
-            0 => payload.len().max(1),
-            size => size,
-        };
+        // `tx` holds every frame: all are written.
+        let (written, _) = self.write_frames(kind, payload, 0, tx, config);
+        Ok(written)
+    }
+
+    /// Frames of `payload` from byte `from` on, as many as fit `tx`, each
+    /// of at most the fragment size: the bytes written and where the next
+    /// frame starts (`payload.len()` when the last one is written).
+    fn write_frames(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        mut from: usize,
+        tx: &mut [u8],
+        config: &Config,
+    ) -> (usize, usize) {
+        let masked = self.role == Role::Client;
         let mut written = 0;
-        let mut opcode = kind.opcode();
-        let mut rest = payload;
         loop {
-            let (part, tail) = rest.split_at_checked(size).unwrap_or((rest, &[]));
-            let fin = tail.is_empty();
-            let header = self.frame_header(opcode, fin, part.len());
-            let out = tx.get_mut(written..).unwrap_or_default();
-            written +=
-                write_frame(header, part, out).ok_or(SendError::BufferTooSmall { needed })?;
-            if fin {
-                return Ok(written);
+            let rest = payload.get(from..).unwrap_or_default();
+            let room = tx.len().saturating_sub(written);
+            let mut piece = rest.len();
+            if config.fragment_size() != 0 {
+                piece = piece.min(config.fragment_size());
             }
-            opcode = Opcode::Continuation;
-            rest = tail;
+            if frame_len(piece, masked) > room {
+                // Not the whole rest: as much as surely fits, if any.
+                piece = piece.min(room.saturating_sub(MAX_HEADER_LEN));
+                if piece == 0 {
+                    return (written, from);
+                }
+            }
+            let fin = piece == rest.len();
+            let opcode = if from == 0 {
+                kind.opcode()
+            } else {
+                Opcode::Continuation
+            };
+            let header = self.header(opcode, fin, piece);
+            let part = rest.get(..piece).unwrap_or_default();
+            let out = tx.get_mut(written..).unwrap_or_default();
+            match write_frame(header, part, out) {
+                Some(n) => written += n,
+                None => return (written, from),
+            }
+            from += piece;
+            if fin {
+                return (written, payload.len());
+            }
         }
     }
 
-    /// Encode one frame of a message sent in pieces (RFC 6455 §5.4): the
-    /// first call starts a `kind` message, later calls continue it, and the
-    /// call with `fin` ends it. Text is UTF-8 checked across pieces (a
-    /// character may be split between them). Pings and pongs may be sent
-    /// between pieces; other messages may not.
-    ///
-    /// # Errors
-    /// As [`Connection::encode_binary`], plus [`SendError::MessageInProgress`]
-    /// when `kind` differs from the open message's, and
-    /// [`SendError::InvalidUtf8`]. Nothing is written on error and the
-    /// message stays open.
-    pub fn encode_fragment(
+    /// See [`Connection::encode_next`](super::Connection::encode_next).
+    pub(crate) fn encode_next(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+        config: &Config,
+        link: &Link,
+    ) -> Result<Encoded, SendError> {
+        let from = match self.sending {
+            Sending::Parts { kind: k, len, sent } => {
+                if k != kind || len as usize != payload.len() {
+                    return Err(SendError::MessageInProgress);
+                }
+                self.check_open(link)?;
+                sent as usize
+            }
+            _ => {
+                self.check_message(payload.len(), config, link)?;
+                if kind == MessageKind::Text {
+                    crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
+                }
+                0
+            }
+        };
+        let (len, next) = self.write_frames(kind, payload, from, tx, config);
+        if len == 0 {
+            let piece = payload.len().saturating_sub(from).min(1);
+            return Err(SendError::BufferTooSmall {
+                needed: frame_len(piece, self.role == Role::Client),
+            });
+        }
+        let done = next >= payload.len();
+        self.sending = if done {
+            Sending::Idle
+        } else {
+            Sending::Parts {
+                kind,
+                // Within the message cap, a `u32`.
+                len: u32::try_from(payload.len()).unwrap_or(u32::MAX),
+                sent: u32::try_from(next).unwrap_or(u32::MAX),
+            }
+        };
+        Ok(Encoded { len, done })
+    }
+
+    /// See [`Connection::encode_fragment`](super::Connection::encode_fragment).
+    pub(crate) fn encode_fragment(
         &mut self,
         kind: MessageKind,
         payload: &[u8],
         fin: bool,
         tx: &mut [u8],
+        config: &Config,
+        link: &Link,
     ) -> Result<usize, SendError> {
-        self.check_can_send()?;
-        let fresh = !self.tx.flags.has(TX_STREAMING);
-        let opcode = if fresh {
-            kind.opcode()
-        } else if self.tx.flags.has(TX_STREAMING_TEXT) == (kind == MessageKind::Text) {
-            Opcode::Continuation
-        } else {
-            return Err(SendError::MessageInProgress);
+        self.check_open(link)?;
+        let (opcode, sent, mut utf8) = match self.sending {
+            Sending::Idle => (kind.opcode(), 0, Validator::new()),
+            Sending::Pieces { kind: k, sent, utf8 } if k == kind => {
+                (Opcode::Continuation, sent, utf8)
+            }
+            _ => return Err(SendError::MessageInProgress),
         };
-        let sent = if fresh { 0 } else { self.tx.streamed_len };
         let len = u64::from(sent).saturating_add(payload.len() as u64);
-        let max = self.config.max_message_len() as u64;
+        let max = config.max_message_len() as u64;
         if len > max {
             return Err(SendError::MessageTooLong { len, max });
         }
-        let mut utf8 = if fresh {
-            super::Carry::default()
-        } else {
-            self.tx.utf8
-        };
         if kind == MessageKind::Text {
-            utf8.feed(sent as usize, payload)
-                .map_err(SendError::InvalidUtf8)?;
+            utf8.feed(payload).map_err(SendError::InvalidUtf8)?;
             if fin {
-                utf8.finish(len as usize).map_err(SendError::InvalidUtf8)?;
+                utf8.finish().map_err(SendError::InvalidUtf8)?;
             }
         }
-        let needed = frame_len(payload.len(), self.tx.flags.has(TX_CLIENT));
+        let needed = frame_len(payload.len(), self.role == Role::Client);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
-        let header = self.frame_header(opcode, fin, payload.len());
+        let header = self.header(opcode, fin, payload.len());
         let n = write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })?;
-        self.tx.flags.set(TX_STREAMING, !fin);
-        self.tx
-            .flags
-            .set(TX_STREAMING_TEXT, kind == MessageKind::Text);
-        // At most the message cap, a `u32`.
-        self.tx.streamed_len = u32::try_from(len).unwrap_or(u32::MAX);
-        self.tx.utf8 = utf8;
+        self.sending = if fin {
+            Sending::Idle
+        } else {
+            Sending::Pieces {
+                kind,
+                // At most the message cap, a `u32`.
+                sent: u32::try_from(len).unwrap_or(u32::MAX),
+                utf8,
+            }
+        };
         Ok(n)
     }
 
-    /// Encode a ping with `payload` (at most 125 bytes) into `tx`.
-    ///
-    /// # Errors
-    /// [`SendError::NotOpen`], [`SendError::Closing`],
-    /// [`SendError::ControlPayloadTooLong`], [`SendError::BufferTooSmall`].
-    pub fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_control(Opcode::Ping, payload, tx)
-    }
-
-    /// Encode a pong with `payload` into `tx` (needed only with auto-pong off).
-    ///
-    /// # Errors
-    /// As [`Connection::encode_ping`].
-    pub fn encode_pong(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_control(Opcode::Pong, payload, tx)
-    }
-
-    fn encode_control(
+    /// See [`Connection::encode_ping`](super::Connection::encode_ping).
+    pub(crate) fn encode_control(
         &mut self,
         opcode: Opcode,
         payload: &[u8],
         tx: &mut [u8],
+        link: &Link,
     ) -> Result<usize, SendError> {
-        self.check_can_send()?;
+        self.check_open(link)?;
         if payload.len() > MAX_CONTROL_PAYLOAD {
             return Err(SendError::ControlPayloadTooLong);
         }
-        let needed = frame_len(payload.len(), self.tx.flags.has(TX_CLIENT));
-        if tx.len() < needed {
-            return Err(SendError::BufferTooSmall { needed });
-        }
-        let header = self.frame_header(opcode, true, payload.len());
+        let needed = frame_len(payload.len(), self.role == Role::Client);
+        let header = self.header(opcode, true, payload.len());
         write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })
     }
 
-    /// Advance the keepalive clock to `now`: owe a ping when nothing was
-    /// received for the interval, and fail the connection with
-    /// [`ProtocolError::KeepaliveTimeout`] (close code 1011) when nothing
-    /// arrived within the timeout after one; the next
-    /// [`Connection::poll_event`] then returns that error (once), and
-    /// [`Connection::error`] keeps it. Does nothing without
-    /// [`Config::with_keepalive`](super::Config::with_keepalive) or before
-    /// the connection is open.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        let Some((interval, timeout)) = self.config.keepalive_millis() else {
-            return;
-        };
-        if !self.tx.flags.has(TX_OPEN) || self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED)
-        {
-            return;
-        }
+    /// See [`Connection::handle_timeout`](super::Connection::handle_timeout).
+    pub(crate) fn handle_timeout(&mut self, now: Instant, config: &Config, link: &Link) {
         let now = now.as_millis();
-        if self.rx.flags.has(RX_ACTIVITY) || self.tx.alive == Alive::NotStarted {
-            self.rx.flags.set(RX_ACTIVITY, false);
-            self.tx.alive = Alive::Idle;
-            self.tx.set_deadline(now.saturating_add(interval));
-        }
-        let due = now >= self.tx.deadline().as_millis();
-        match self.tx.alive {
-            Alive::PingSent if due => {
-                fail(&mut self.rx, &mut self.tx, ProtocolError::KeepaliveTimeout);
-                self.tx.flags.set(TX_UNREPORTED, true);
+        match link.phase() {
+            Phase::Open => {
+                let Some((interval, timeout)) = config.keepalive_millis() else {
+                    return;
+                };
+                let activity = link.activity();
+                let heard = activity != self.activity;
+                self.activity = activity;
+                if heard || !matches!(self.timer, Timer::Ping(_) | Timer::Dead(_)) {
+                    self.timer = Timer::Ping(now.saturating_add(interval));
+                }
+                match self.timer {
+                    Timer::Ping(at) if now >= at => {
+                        self.ping_owed = true;
+                        self.ping_seq = self.ping_seq.wrapping_add(1);
+                        self.timer = Timer::Dead(now.saturating_add(timeout));
+                    }
+                    Timer::Dead(at) if now >= at => {
+                        self.timer = Timer::Unarmed;
+                        link.fail(FaultKind::KeepaliveTimeout);
+                    }
+                    _ => {}
+                }
             }
-            Alive::Idle if due => {
-                self.tx.flags.set(TX_PING, true);
-                self.tx.ping_seq = self.tx.ping_seq.wrapping_add(1);
-                self.tx.alive = Alive::PingSent;
-                self.tx.set_deadline(now.saturating_add(timeout));
+            Phase::Closing(Side::Local) => {
+                let Some(timeout) = config.close_timeout_millis() else {
+                    return;
+                };
+                match self.timer {
+                    Timer::Close(at) if now >= at => {
+                        self.timer = Timer::Unarmed;
+                        link.fail(FaultKind::CloseTimeout);
+                    }
+                    Timer::Close(_) => {}
+                    _ => self.timer = Timer::Close(now.saturating_add(timeout)),
+                }
             }
             _ => {}
         }
     }
 
-    /// When [`Connection::handle_timeout`] next has work: the ping deadline,
-    /// or the dead-peer deadline after a ping. `None` without keepalive.
-    #[must_use]
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.config.keepalive_millis()?;
-        if !self.tx.flags.has(TX_OPEN) || self.tx.closing() || self.rx.flags.has(RX_CLOSE_RECEIVED)
-        {
-            return None;
-        }
-        match self.tx.alive {
-            // Not started: the first tick starts the clock.
-            Alive::NotStarted => Some(Instant::from_millis(0)),
-            Alive::Idle | Alive::PingSent => Some(self.tx.deadline()),
-        }
+    /// See [`Connection::poll_timeout`](super::Connection::poll_timeout).
+    pub(crate) fn poll_timeout(&self, config: &Config, link: &Link) -> Option<Instant> {
+        let at = match (link.phase(), self.timer) {
+            (Phase::Open, timer) => {
+                config.keepalive_millis()?;
+                match timer {
+                    Timer::Ping(at) | Timer::Dead(at) => at,
+                    _ => 0,
+                }
+            }
+            (Phase::Closing(Side::Local), timer) => {
+                config.close_timeout_millis()?;
+                match timer {
+                    Timer::Close(at) => at,
+                    _ => 0,
+                }
+            }
+            _ => return None,
+        };
+        Some(Instant::from_millis(at))
     }
 }

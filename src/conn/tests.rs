@@ -8,117 +8,76 @@ extern crate std;
 use super::*;
 use crate::close::CloseError;
 use crate::frame::FrameError;
+use crate::utf8::Utf8Error;
 
-/// Feed `pieces` to a real `Validator` and to a `Carry`, the way the
-/// connection does, and return both results (the first error, or the
-/// result of `finish`).
-fn both(pieces: &[&[u8]]) -> (Result<(), Utf8Error>, Result<(), Utf8Error>) {
-    let mut v = Validator::new();
-    let mut c = Carry::default();
-    let mut before = 0;
-    let mut expected = Ok(());
-    let mut got = Ok(());
-    for piece in pieces {
-        if expected.is_ok() {
-            expected = v.feed(piece);
-        }
-        if got.is_ok() {
-            got = c.feed(before, piece);
-        }
-        before += piece.len();
+#[test]
+fn every_fault_kind_round_trips_through_its_byte() {
+    for kind in error::FaultKind::ALL {
+        assert_eq!(error::FaultKind::from_u8(kind as u8), Some(kind));
     }
-    if expected.is_ok() {
-        expected = v.finish();
-    }
-    if got.is_ok() {
-        got = c.finish(before);
-    }
-    (expected, got)
+    assert_eq!(error::FaultKind::from_u8(0), None);
+    assert_eq!(error::FaultKind::from_u8(error::FaultKind::ALL.len() as u8 + 1), None);
 }
 
 #[test]
-fn carry_reports_what_a_validator_reports_under_every_split() {
-    let cases: &[&[u8]] = &[
-        "a€𝄞b κόσμε".as_bytes(),
-        b"ab\xE2\x82",               // ends inside a sequence
-        b"abc\xE2\x28\xA1xyz",       // bad continuation
-        b"\xF0\x9D\x84\x9E\xF0\x9D", // complete, then incomplete
-        b"x\xC0\xAFy",               // overlong
-        b"\xED\xA0\x80",             // surrogate
-        b"",
-    ];
-    for bytes in cases {
-        for i in 0..=bytes.len() {
-            for j in i..=bytes.len() {
-                let pieces = [&bytes[..i], &bytes[i..j], &bytes[j..]];
-                let (expected, got) = both(&pieces);
-                assert_eq!(got, expected, "{bytes:?} split at {i}, {j}");
-            }
-        }
-    }
-}
-
-#[test]
-fn every_protocol_error_survives_packing() {
+fn every_protocol_error_keeps_its_code_and_reason_through_its_kind() {
     let errors = [
-        ProtocolError::Frame(FrameError::ReservedBitsSet),
-        ProtocolError::Frame(FrameError::ReservedOpcode(0xB)),
-        ProtocolError::Frame(FrameError::ControlFrameTooLong),
-        ProtocolError::Frame(FrameError::FragmentedControlFrame),
-        ProtocolError::Frame(FrameError::NonMinimalLength),
-        ProtocolError::Frame(FrameError::LengthTopBitSet),
-        ProtocolError::UnmaskedClientFrame,
-        ProtocolError::MaskedServerFrame,
-        ProtocolError::UnexpectedContinuation,
-        ProtocolError::ExpectedContinuation,
-        ProtocolError::InvalidUtf8(Utf8Error::at(12_345, false)),
-        ProtocolError::InvalidUtf8(Utf8Error::at(7, true)),
-        ProtocolError::InvalidClose(CloseError::OneBytePayload),
-        ProtocolError::InvalidClose(CloseError::PayloadTooLong),
-        ProtocolError::InvalidClose(CloseError::InvalidCode(999)),
-        ProtocolError::InvalidClose(CloseError::InvalidReason),
-        ProtocolError::InvalidClose(CloseError::ReasonTooLong),
-        ProtocolError::InvalidClose(CloseError::BufferTooSmall { needed: 42 }),
-        ProtocolError::MessageTooLong {
-            len: u64::MAX,
-            max: 1 << 20,
-        },
-        ProtocolError::FrameTooLong {
-            len: (1 << 63) - 1,
-            max: 4096,
-        },
-        ProtocolError::KeepaliveTimeout,
+        (ProtocolError::Frame(FrameError::ReservedBitsSet), 1002),
+        (ProtocolError::Frame(FrameError::ReservedOpcode(0xB)), 1002),
+        (ProtocolError::Frame(FrameError::ControlFrameTooLong), 1002),
+        (ProtocolError::Frame(FrameError::FragmentedControlFrame), 1002),
+        (ProtocolError::Frame(FrameError::NonMinimalLength), 1002),
+        (ProtocolError::Frame(FrameError::LengthTopBitSet), 1002),
+        (ProtocolError::UnmaskedClientFrame, 1002),
+        (ProtocolError::MaskedServerFrame, 1002),
+        (ProtocolError::UnexpectedContinuation, 1002),
+        (ProtocolError::ExpectedContinuation, 1002),
+        (ProtocolError::InvalidUtf8(Utf8Error::at(12_345, false)), 1007),
+        (ProtocolError::InvalidClose(CloseError::OneBytePayload), 1002),
+        (ProtocolError::InvalidClose(CloseError::InvalidCode(999)), 1002),
+        (ProtocolError::InvalidClose(CloseError::InvalidReason), 1007),
+        (ProtocolError::MessageTooLong { len: u64::MAX, max: 1 << 20 }, 1009),
+        (ProtocolError::FrameTooLong { len: (1 << 63) - 1, max: 4096 }, 1009),
+        (ProtocolError::TooManyFragments { max: 8 }, 1009),
+        (ProtocolError::KeepaliveTimeout, 1011),
+        (ProtocolError::CloseTimeout, 1006),
     ];
-    for error in errors {
-        let (code, wide) = error::pack(error);
-        assert_ne!(code, 0);
-        assert_eq!(error::unpack(code, wide, 1 << 20, 4096), Some(error));
+    for (error, code) in errors {
+        let kind = error.kind();
+        assert_eq!(error.close_code().as_u16(), code, "{error:?}");
+        assert_eq!(kind.close_code(), error.close_code());
+        assert_eq!(kind.reason(), error.reason());
+        let phase = link::Link::new();
+        phase.advance(link::Phase::Connecting, link::Phase::Open);
+        assert!(phase.fail(kind));
+        assert_eq!(phase.phase(), link::Phase::Failed(kind));
+        // A second failure does not replace the first.
+        assert!(!phase.fail(error::FaultKind::KeepaliveTimeout));
+        assert_eq!(phase.phase(), link::Phase::Failed(kind));
     }
-    assert_eq!(error::unpack(0, 0, 0, 0), None);
 }
 
 /// The connection state besides the buffer handle `B` and the mask source
 /// `M` (zero-sized for a server), the figure `ci/footprint.sh` reports for
-/// `thumbv7em-none-eabihf`: `Config` 24 bytes, the receive side 36 (four
-/// buffer indices, frame and message lengths, the mask key, a UTF-8 carry,
-/// four bytes of small state), the transmit side 28 (keepalive deadline and
-/// ping counter, the streamed length, the owed close, a UTF-8 carry, five
-/// bytes of small state). Only the buffer indices are `usize` (buffers may
-/// be as large as the target allows), so on a 64-bit host they take 16
-/// bytes more and the receive side pads to 8-byte alignment (+8).
+/// `thumbv7em-none-eabihf`, and what it is made of. The two 125-byte
+/// control slots (the owed pong in the link, a queued Close in the sending
+/// side) used to live in the receive buffer's reserve, which shrank by as
+/// much (`CONTROL_RESERVE` 250 → 125).
 #[test]
 fn connection_state_size_is_pinned() {
     let handle = size_of::<&mut [u8]>();
     let state = size_of::<Connection<&mut [u8], NoMask>>() - handle;
+    let slots = 2 * 128;
     let bound = match size_of::<usize>() {
-        4 => 88,
-        8 => 112,
+        4 => 208 + slots,
+        8 => 240 + slots,
         _ => usize::MAX,
     };
     assert!(state <= bound, "connection state {state} > {bound} bytes");
-    // `Config`: five `u32`s, the switches and the reserved-bit mask.
-    assert_eq!(size_of::<Config>(), 24);
+    // `Config`: seven `u32`s, the switches and the reserved-bit mask.
+    assert_eq!(size_of::<Config>(), 32);
     assert_eq!(align_of::<Config>(), 4);
+    assert_eq!(CONTROL_RESERVE, 125);
 }
 
 /// `frames` fed in one piece (so whole frames take the single-frame fast
@@ -131,7 +90,7 @@ fn same_both_ways(client: bool, config: Config, frames: &[u8]) {
         let buf = std::vec![0xA5u8; 600];
         let role = if client { Role::Client } else { Role::Server };
         let mut conn = Connection::new(role, buf, config, || [9, 8, 7, 6]).unwrap();
-        conn.finish_handshake(0);
+        conn.finish_handshake(crate::handshake::Finished::new(0));
         let mut trace = Trace::new();
         let mut sent = std::vec::Vec::new();
         let mut out = [0u8; 256];
@@ -264,10 +223,10 @@ fn single_frame_encode_matches_the_frame_layer() {
                 let role = if client { Role::Client } else { Role::Server };
                 let config = Config::new().with_fragment_size(fragment);
                 let mut conn = Connection::new(role, [0u8; 1024], config, next).unwrap();
-                conn.finish_handshake(0);
+                conn.finish_handshake(crate::handshake::Finished::new(0));
                 let data = &payload[..len];
                 let mut tx = [0u8; 400];
-                let needed = conn.encoded_message_len(len);
+                let needed = conn.send.encoded_message_len(len, &config);
                 assert_eq!(
                     conn.encode_binary(data, &mut tx[..needed - 1]),
                     Err(SendError::BufferTooSmall { needed })

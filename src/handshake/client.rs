@@ -192,6 +192,14 @@ pub struct Response<'a> {
     pub head_len: usize,
 }
 
+impl Response<'_> {
+    /// The token that opens the connection:
+    /// [`Connection::finish_handshake`](crate::Connection::finish_handshake).
+    pub const fn finished(&self) -> super::Finished {
+        super::Finished::new(self.head_len)
+    }
+}
+
 /// Why a server's handshake response is refused (RFC 6455 §4.1, "the
 /// client MUST _Fail the WebSocket Connection_").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

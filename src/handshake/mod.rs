@@ -60,6 +60,30 @@ pub use http::{Head, HeadError, Header, Tokens, Version, eq_ignore_case, parse_h
 pub use server::{Request, RequestError, parse_request};
 pub use url::{Url, UrlError};
 
+/// Proof that an opening handshake completed, for
+/// [`Connection::finish_handshake`](crate::Connection::finish_handshake):
+/// how many bytes of the connection's pending input its head took. Only
+/// the parsers make one ([`Request::finished`], [`Response::finished`]),
+/// so a connection is never opened on a length nothing checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[must_use]
+pub struct Finished {
+    head_len: usize,
+}
+
+impl Finished {
+    pub(crate) const fn new(head_len: usize) -> Self {
+        Self { head_len }
+    }
+
+    /// How many bytes the head took.
+    #[must_use]
+    pub const fn head_len(self) -> usize {
+        self.head_len
+    }
+}
+
 /// Caps on what a peer may make the parser look at (RFC 6455 §4.2.1 leaves
 /// them to the implementation; RFC 6585 §5 gives 431 for exceeding them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -115,6 +115,12 @@ impl<'a, const N: usize> Request<'a, N> {
         self.head.head_len
     }
 
+    /// The token that opens the connection once the 101 is written:
+    /// [`Connection::finish_handshake`](crate::Connection::finish_handshake).
+    pub const fn finished(&self) -> super::Finished {
+        super::Finished::new(self.head.head_len)
+    }
+
     /// Write the `101 Switching Protocols` answer (RFC 6455 §4.2.2 step 5):
     /// `Upgrade: websocket`, `Connection: Upgrade`, `Sec-WebSocket-Accept`,
     /// `Sec-WebSocket-Protocol` when `protocol` is given, then the extra

@@ -56,37 +56,10 @@ macro_rules! websocket_adapter {
                 (self.transport, self.conn, self.tx)
             }
 
-            /// Write encoded bytes left over from an interrupted call.
-            $($asyncness)? fn write_pending(&mut self) -> Result<(), Error<T::Error>> {
-                while self.pending.0 < self.pending.1 {
-                    let bytes = self.tx.as_mut().get(self.pending.0..self.pending.1).unwrap_or_default();
-                    let n = self.transport.write(bytes) $($aw)* .map_err(Error::Io)?;
-                    if n == 0 {
-                        return Err(Error::UnexpectedEof);
-                    }
-                    self.pending.0 += n;
-                }
-                self.pending = (0, 0);
-                Ok(())
-            }
-
             /// Write `n` bytes just encoded at the front of `tx`.
             $($asyncness)? fn write_encoded(&mut self, n: usize) -> Result<(), Error<T::Error>> {
                 self.pending = (0, n);
-                self.write_pending() $($aw)*
-            }
-
-            /// Write every frame the connection owes.
-            $($asyncness)? fn write_owed(&mut self) -> Result<(), Error<T::Error>> {
-                self.write_pending() $($aw)* ?;
-                while self.conn.wants_transmit() {
-                    let n = self.conn.poll_transmit(self.tx.as_mut());
-                    if n == 0 {
-                        break;
-                    }
-                    self.write_encoded(n) $($aw)* ?;
-                }
-                Ok(())
+                write_pending(&mut self.transport, self.tx.as_mut(), &mut self.pending) $($aw)*
             }
 
             /// Read once from the transport into the receive buffer, for a
@@ -130,13 +103,13 @@ macro_rules! websocket_adapter {
                 self.transport.flush() $($aw)* .map_err(Error::Io)?;
                 loop {
                     let step = match handshake::check_response(self.conn.pending_input(), request) {
-                        Ok(Status::Complete(response)) => Some(Ok((response.head_len, response.protocol))),
+                        Ok(Status::Complete(response)) => Some(Ok((response.finished(), response.protocol))),
                         Ok(Status::Partial { .. }) => None,
                         Err(e) => Some(Err(Error::Handshake(HandshakeError::Response(e)))),
                     };
                     match step {
-                        Some(Ok((head_len, protocol))) => {
-                            self.conn.finish_handshake(head_len);
+                        Some(Ok((head, protocol))) => {
+                            self.conn.finish_handshake(head);
                             return Ok(protocol);
                         }
                         Some(Err(e)) => return Err(e),
@@ -169,7 +142,7 @@ macro_rules! websocket_adapter {
                             Some(match decision {
                                 Answer::Accept(protocol) => request
                                     .accept(protocol, &[], tx)
-                                    .map(|n| (n, Ok(request.head_len())))
+                                    .map(|n| (n, Ok(request.finished())))
                                     .map_err(HandshakeError::Encode),
                                 Answer::Reject(status) => handshake::reject(status, &[], tx)
                                     .map(|n| (n, Err(HandshakeError::Rejected(status))))
@@ -191,8 +164,8 @@ macro_rules! websocket_adapter {
                 let (n, result) = outcome.map_err(Error::Handshake)?;
                 self.write_encoded(n) $($aw)* ?;
                 self.transport.flush() $($aw)* .map_err(Error::Io)?;
-                let head_len = result.map_err(Error::Handshake)?;
-                self.conn.finish_handshake(head_len);
+                let head = result.map_err(Error::Handshake)?;
+                self.conn.finish_handshake(head);
                 Ok(())
             }
 
@@ -202,8 +175,7 @@ macro_rules! websocket_adapter {
             /// # Errors
             /// [`Error::Io`].
             pub $($asyncness)? fn flush(&mut self) -> Result<(), Error<T::Error>> {
-                self.write_owed() $($aw)* ?;
-                self.transport.flush() $($aw)* .map_err(Error::Io)
+                flush(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending) $($aw)*
             }
 
             /// Read until the next event: a message (or a chunk, in stream
@@ -226,7 +198,7 @@ macro_rules! websocket_adapter {
                         }
                     }
                     self.flush() $($aw)* ?;
-                    if self.conn.state() == State::Closed || self.conn.error().is_some() {
+                    if self.conn.is_closed() || self.conn.error().is_some() {
                         return Err(Error::Closed);
                     }
                     let space = self.conn.rx_buffer();
@@ -264,36 +236,14 @@ macro_rules! websocket_adapter {
                 self.send(MessageKind::Binary, data) $($aw)*
             }
 
-            /// Send a whole message of `kind` (text is UTF-8 checked).
+            /// Send a whole message of `kind` (text is UTF-8 checked), frame
+            /// by frame through `tx` ([`Connection::encode_next`]), with the
+            /// control frames the connection owes between them.
             ///
             /// # Errors
             /// [`Error::Send`] (nothing written), [`Error::Io`].
             pub $($asyncness)? fn send(&mut self, kind: MessageKind, payload: &[u8]) -> Result<(), Error<T::Error>> {
-                self.write_owed() $($aw)* ?;
-                let tx_len = self.tx.as_mut().len();
-                if self.conn.encoded_message_len(payload.len()) <= tx_len {
-                    let n = self.conn.encode_message(kind, payload, self.tx.as_mut())?;
-                    self.write_encoded(n) $($aw)* ?;
-                } else {
-                    self.conn.check_message(payload.len())?;
-                    if kind == MessageKind::Text {
-                        if let Err(e) = crate::utf8::from_utf8(payload) {
-                            return Err(Error::Send(SendError::InvalidUtf8(e)));
-                        }
-                    }
-                    let piece = self.conn.fragment_len(tx_len);
-                    let mut rest = payload;
-                    loop {
-                        let (part, tail) = rest.split_at_checked(piece).unwrap_or((rest, &[]));
-                        let n = self.conn.encode_fragment(kind, part, tail.is_empty(), self.tx.as_mut())?;
-                        self.write_encoded(n) $($aw)* ?;
-                        if tail.is_empty() {
-                            break;
-                        }
-                        rest = tail;
-                    }
-                }
-                self.transport.flush() $($aw)* .map_err(Error::Io)
+                send_message(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending, kind, payload) $($aw)*
             }
 
             /// Send one frame of a message sent in pieces; see
@@ -307,10 +257,7 @@ macro_rules! websocket_adapter {
                 payload: &[u8],
                 fin: bool,
             ) -> Result<(), Error<T::Error>> {
-                self.write_owed() $($aw)* ?;
-                let n = self.conn.encode_fragment(kind, payload, fin, self.tx.as_mut())?;
-                self.write_encoded(n) $($aw)* ?;
-                self.transport.flush() $($aw)* .map_err(Error::Io)
+                send_fragment(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending, kind, payload, fin) $($aw)*
             }
 
             /// Send a ping (at most 125 bytes).
@@ -318,10 +265,7 @@ macro_rules! websocket_adapter {
             /// # Errors
             /// [`Error::Send`], [`Error::Io`].
             pub $($asyncness)? fn send_ping(&mut self, payload: &[u8]) -> Result<(), Error<T::Error>> {
-                self.write_owed() $($aw)* ?;
-                let n = self.conn.encode_ping(payload, self.tx.as_mut())?;
-                self.write_encoded(n) $($aw)* ?;
-                self.transport.flush() $($aw)* .map_err(Error::Io)
+                send_ping(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending, payload) $($aw)*
             }
 
             /// Start the closing handshake: send a Close with `code` and
@@ -333,24 +277,384 @@ macro_rules! websocket_adapter {
             /// [`Error::Send`] for a code that may not be sent or a second
             /// close; [`Error::Io`].
             pub $($asyncness)? fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
-                self.conn.close(code, reason)?;
-                self.flush() $($aw)*
+                close(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending, code, reason) $($aw)*
             }
 
-            /// Advance the keepalive clock to `now` and write any ping it owes.
+            /// Advance the connection's timers to `now` and write any ping
+            /// it owes.
             ///
             /// # Errors
             /// [`Error::Protocol`] with
             /// [`ProtocolError::KeepaliveTimeout`](crate::ProtocolError::KeepaliveTimeout)
             /// when the peer stopped answering (the Close 1011 has been
-            /// written); [`Error::Io`].
+            /// written), or [`ProtocolError::CloseTimeout`](crate::ProtocolError::CloseTimeout)
+            /// when it did not finish the closing handshake in time;
+            /// [`Error::Io`].
             pub $($asyncness)? fn handle_timeout(&mut self, now: Instant) -> Result<(), Error<T::Error>> {
-                self.conn.handle_timeout(now);
-                self.flush() $($aw)* ?;
-                match self.conn.error() {
-                    Some(e @ crate::ProtocolError::KeepaliveTimeout) => Err(Error::Protocol(e)),
-                    _ => Ok(()),
+                handle_timeout(&mut self.transport, &mut self.conn, self.tx.as_mut(), &mut self.pending, now) $($aw)*
+            }
+
+            /// Split into a [`Reader`] over `reader` and a [`Writer`] over
+            /// `writer`, the two halves of this adapter's transport (a
+            /// `TcpStream` and its `try_clone`, tokio's `into_split`,
+            /// embassy-net's `TcpSocket::split`), sharing `link`; see
+            /// [`Connection::split`]. Bytes pending in `tx` stay with the
+            /// writer. The transport `T` itself is handed back.
+            pub fn split<L, TR, TW>(self, link: L, reader: TR, writer: TW) -> (T, Reader<TR, R, L>, Writer<TW, W, M, L>)
+            where
+                L: Deref<Target = Link> + Clone,
+                TR: Read,
+            {
+                let (receiver, sender) = self.conn.split(link);
+                (
+                    self.transport,
+                    Reader::new(reader, receiver),
+                    Writer { transport: writer, sender, tx: self.tx, pending: self.pending },
+                )
+            }
+        }
+
+        /// Write `tx[pending.0..pending.1]`, resuming an interrupted write.
+        $($asyncness)? fn write_pending<T: Write>(
+            transport: &mut T,
+            tx: &[u8],
+            pending: &mut (usize, usize),
+        ) -> Result<(), Error<T::Error>> {
+            while pending.0 < pending.1 {
+                let bytes = tx.get(pending.0..pending.1).unwrap_or_default();
+                let n = transport.write(bytes) $($aw)* .map_err(Error::Io)?;
+                if n == 0 {
+                    return Err(Error::UnexpectedEof);
                 }
+                pending.0 += n;
+            }
+            *pending = (0, 0);
+            Ok(())
+        }
+
+        /// Write what is pending, then every frame `side` owes.
+        $($asyncness)? fn write_owed<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+        ) -> Result<(), Error<T::Error>> {
+            write_pending(transport, tx, pending) $($aw)* ?;
+            while side.wants_transmit() {
+                let n = side.poll_transmit(tx);
+                if n == 0 {
+                    break;
+                }
+                *pending = (0, n);
+                write_pending(transport, tx, pending) $($aw)* ?;
+            }
+            Ok(())
+        }
+
+        /// Write owed frames, then flush the transport.
+        $($asyncness)? fn flush<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+        ) -> Result<(), Error<T::Error>> {
+            write_owed(transport, side, tx, pending) $($aw)* ?;
+            transport.flush() $($aw)* .map_err(Error::Io)
+        }
+
+        /// The message loop: encode the next frames, write them, with owed
+        /// control frames between; resumable after a drop (the side
+        /// remembers how far the message got, `pending` what is unwritten).
+        $($asyncness)? fn send_message<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+            kind: MessageKind,
+            payload: &[u8],
+        ) -> Result<(), Error<T::Error>> {
+            loop {
+                write_owed(transport, side, tx, pending) $($aw)* ?;
+                let step = side.encode_next(kind, payload, tx)?;
+                *pending = (0, step.len);
+                write_pending(transport, tx, pending) $($aw)* ?;
+                if step.done {
+                    break;
+                }
+            }
+            transport.flush() $($aw)* .map_err(Error::Io)
+        }
+
+        $($asyncness)? fn send_fragment<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+            kind: MessageKind,
+            payload: &[u8],
+            fin: bool,
+        ) -> Result<(), Error<T::Error>> {
+            write_owed(transport, side, tx, pending) $($aw)* ?;
+            let n = side.encode_fragment(kind, payload, fin, tx)?;
+            *pending = (0, n);
+            write_pending(transport, tx, pending) $($aw)* ?;
+            transport.flush() $($aw)* .map_err(Error::Io)
+        }
+
+        $($asyncness)? fn send_ping<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+            payload: &[u8],
+        ) -> Result<(), Error<T::Error>> {
+            write_owed(transport, side, tx, pending) $($aw)* ?;
+            let n = side.encode_ping(payload, tx)?;
+            *pending = (0, n);
+            write_pending(transport, tx, pending) $($aw)* ?;
+            transport.flush() $($aw)* .map_err(Error::Io)
+        }
+
+        $($asyncness)? fn close<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+            code: CloseCode,
+            reason: &str,
+        ) -> Result<(), Error<T::Error>> {
+            side.close(code, reason)?;
+            flush(transport, side, tx, pending) $($aw)*
+        }
+
+        $($asyncness)? fn handle_timeout<T: Write, S: SendSide>(
+            transport: &mut T,
+            side: &mut S,
+            tx: &mut [u8],
+            pending: &mut (usize, usize),
+            now: Instant,
+        ) -> Result<(), Error<T::Error>> {
+            side.handle_timeout(now);
+            flush(transport, side, tx, pending) $($aw)* ?;
+            match side.timeout_error() {
+                Some(e) => Err(Error::Protocol(e)),
+                None => Ok(()),
+            }
+        }
+
+        /// The receiving half of a split [`WebSocket`]: reads and returns
+        /// events; what the peer is owed in reply (a pong, a Close echo,
+        /// the Close of a failure) is left in the link for the [`Writer`],
+        /// and the wake-up given to [`Reader::on_owed`] is called so an
+        /// idle writer sends it promptly.
+        pub struct Reader<T, R, L, N = fn()> {
+            transport: T,
+            receiver: Receiver<R, L>,
+            wake: N,
+        }
+
+        impl<T, R, L, N> core::fmt::Debug for Reader<T, R, L, N> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct("Reader").finish_non_exhaustive()
+            }
+        }
+
+        impl<T, R, L> Reader<T, R, L>
+        where
+            T: Read,
+            R: AsRef<[u8]> + AsMut<[u8]>,
+            L: Deref<Target = Link>,
+        {
+            /// A reader over a transport's read half and a [`Receiver`].
+            pub fn new(transport: T, receiver: Receiver<R, L>) -> Self {
+                fn nothing() {}
+                Self { transport, receiver, wake: nothing }
+            }
+        }
+
+        impl<T, R, L, N> Reader<T, R, L, N>
+        where
+            T: Read,
+            R: AsRef<[u8]> + AsMut<[u8]>,
+            L: Deref<Target = Link>,
+            N: FnMut(),
+        {
+            /// Call `wake` whenever this half leaves the writer something
+            /// to send (notify its task, signal a condition variable, post
+            /// to its queue), so that an idle writer answers promptly with
+            /// [`Writer::flush`].
+            #[must_use]
+            pub fn on_owed<N2: FnMut()>(self, wake: N2) -> Reader<T, R, L, N2> {
+                Reader { transport: self.transport, receiver: self.receiver, wake }
+            }
+
+            /// The receiving half.
+            pub const fn receiver(&self) -> &Receiver<R, L> {
+                &self.receiver
+            }
+
+            /// The parts back.
+            pub fn into_parts(self) -> (T, Receiver<R, L>) {
+                (self.transport, self.receiver)
+            }
+
+            fn owed(&mut self) {
+                if self.receiver.wants_transmit() {
+                    (self.wake)();
+                }
+            }
+
+            /// Read until the next event, as [`WebSocket::read`]; the
+            /// frames it calls for are the writer's to send.
+            ///
+            /// # Errors
+            /// [`Error::Protocol`] when the peer broke the protocol (the
+            /// writer owes the Close), [`Error::UnexpectedEof`],
+            /// [`Error::Closed`] once nothing more will arrive, [`Error::Io`].
+            pub $($asyncness)? fn read(&mut self) -> Result<Event<'_>, Error<T::Error>> {
+                loop {
+                    let ready = self.receiver.process();
+                    self.owed();
+                    match ready {
+                        Ok(true) => break,
+                        Ok(false) => {}
+                        Err(e) => return Err(Error::Protocol(e)),
+                    }
+                    if self.receiver.is_done() {
+                        return Err(Error::Closed);
+                    }
+                    let space = self.receiver.rx_buffer();
+                    if space.is_empty() {
+                        return Err(Error::Closed);
+                    }
+                    let n = self.transport.read(space) $($aw)* .map_err(Error::Io)?;
+                    if n == 0 {
+                        return Err(Error::UnexpectedEof);
+                    }
+                    self.receiver.handle_rx(n);
+                }
+                match self.receiver.poll_event() {
+                    Ok(Some(event)) => Ok(event),
+                    Ok(None) => Err(Error::Closed),
+                    Err(e) => Err(Error::Protocol(e)),
+                }
+            }
+        }
+
+        /// The sending half of a split [`WebSocket`]: the sending methods
+        /// of [`WebSocket`] over a [`Sender`]. Each call first writes what
+        /// the connection owes (what the [`Reader`] recorded), so call
+        /// [`Writer::flush`] when the reader wakes you.
+        pub struct Writer<T, W, M, L> {
+            transport: T,
+            sender: Sender<M, L>,
+            tx: W,
+            pending: (usize, usize),
+        }
+
+        impl<T, W, M, L> core::fmt::Debug for Writer<T, W, M, L> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct("Writer").field("pending", &self.pending).finish_non_exhaustive()
+            }
+        }
+
+        impl<T, W, M, L> Writer<T, W, M, L>
+        where
+            T: Write,
+            W: AsMut<[u8]>,
+            M: MaskSource,
+            L: Deref<Target = Link>,
+        {
+            /// A writer over a transport's write half, a [`Sender`] and a
+            /// transmit buffer of at least [`MAX_CONTROL_FRAME_LEN`] bytes.
+            ///
+            /// # Errors
+            /// [`BufferTooSmall`] for a shorter `tx`.
+            pub fn new(transport: T, sender: Sender<M, L>, mut tx: W) -> Result<Self, BufferTooSmall> {
+                if tx.as_mut().len() < MAX_CONTROL_FRAME_LEN {
+                    return Err(BufferTooSmall { needed: MAX_CONTROL_FRAME_LEN });
+                }
+                Ok(Self { transport, sender, tx, pending: (0, 0) })
+            }
+
+            /// The sending half.
+            pub const fn sender(&self) -> &Sender<M, L> {
+                &self.sender
+            }
+
+            /// The transport's write half.
+            pub const fn transport_mut(&mut self) -> &mut T {
+                &mut self.transport
+            }
+
+            /// The parts back; call [`Writer::flush`] first.
+            pub fn into_parts(self) -> (T, Sender<M, L>, W) {
+                (self.transport, self.sender, self.tx)
+            }
+
+            /// As [`WebSocket::flush`].
+            ///
+            /// # Errors
+            /// [`Error::Io`].
+            pub $($asyncness)? fn flush(&mut self) -> Result<(), Error<T::Error>> {
+                flush(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending) $($aw)*
+            }
+
+            /// As [`WebSocket::send_text`].
+            ///
+            /// # Errors
+            /// [`Error::Send`] (nothing written), [`Error::Io`].
+            pub $($asyncness)? fn send_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
+                self.send(MessageKind::Text, text.as_bytes()) $($aw)*
+            }
+
+            /// As [`WebSocket::send_binary`].
+            ///
+            /// # Errors
+            /// [`Error::Send`] (nothing written), [`Error::Io`].
+            pub $($asyncness)? fn send_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+                self.send(MessageKind::Binary, data) $($aw)*
+            }
+
+            /// As [`WebSocket::send`].
+            ///
+            /// # Errors
+            /// [`Error::Send`] (nothing written), [`Error::Io`].
+            pub $($asyncness)? fn send(&mut self, kind: MessageKind, payload: &[u8]) -> Result<(), Error<T::Error>> {
+                send_message(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending, kind, payload) $($aw)*
+            }
+
+            /// As [`WebSocket::send_fragment`].
+            ///
+            /// # Errors
+            /// [`Error::Send`] (nothing written), [`Error::Io`].
+            pub $($asyncness)? fn send_fragment(&mut self, kind: MessageKind, payload: &[u8], fin: bool) -> Result<(), Error<T::Error>> {
+                send_fragment(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending, kind, payload, fin) $($aw)*
+            }
+
+            /// As [`WebSocket::send_ping`].
+            ///
+            /// # Errors
+            /// [`Error::Send`], [`Error::Io`].
+            pub $($asyncness)? fn send_ping(&mut self, payload: &[u8]) -> Result<(), Error<T::Error>> {
+                send_ping(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending, payload) $($aw)*
+            }
+
+            /// As [`WebSocket::close`].
+            ///
+            /// # Errors
+            /// [`Error::Send`], [`Error::Io`].
+            pub $($asyncness)? fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
+                close(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending, code, reason) $($aw)*
+            }
+
+            /// As [`WebSocket::handle_timeout`]: keepalive and the close
+            /// timeout run on this half.
+            ///
+            /// # Errors
+            /// As [`WebSocket::handle_timeout`].
+            pub $($asyncness)? fn handle_timeout(&mut self, now: Instant) -> Result<(), Error<T::Error>> {
+                handle_timeout(&mut self.transport, &mut self.sender, self.tx.as_mut(), &mut self.pending, now) $($aw)*
             }
         }
     };

@@ -5,9 +5,11 @@ use embedded_io_async::{Read, Write};
 
 use super::adapter::websocket_adapter;
 use super::{Answer, Error, HandshakeError};
+use core::ops::Deref;
+
 use crate::conn::{
-    BufferTooSmall, Connection, Event, MAX_CONTROL_FRAME_LEN, MaskSource, MessageKind, SendError,
-    State,
+    BufferTooSmall, Connection, Event, Link, MAX_CONTROL_FRAME_LEN, MaskSource, MessageKind,
+    Receiver, SendSide, Sender,
 };
 use crate::{CloseCode, Instant, Status, handshake};
 

@@ -29,7 +29,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant as TokioInstant;
 use wsframe::handshake::{self, Limits};
 use wsframe::io::{Error, asynch::WebSocket};
-use wsframe::{CloseCode, Config, Connection, Event, Instant, State, Status};
+use wsframe::{CloseCode, Config, Connection, Event, Instant, Status};
 
 const PAGE: &str = include_str!("chat.html");
 
@@ -71,7 +71,9 @@ async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     stream.set_nodelay(true).ok();
     // Room for one 1 MiB message plus headroom; the cap itself stays 1 MiB.
-    let config = Config::new().with_keepalive(KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT);
+    let config = Config::new()
+        .with_keepalive(KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT)
+        .with_close_timeout(Some(CLOSE_TIMEOUT));
     let conn = Connection::server(vec![0u8; (1 << 20) + 4096], config)?;
     let mut ws = WebSocket::new(FromTokio::new(stream), conn, vec![0u8; 16 * 1024])?;
 
@@ -134,18 +136,12 @@ async fn chat(
     let to_tokio = |at: Instant| epoch + Duration::from_millis(at.as_millis());
     let now =
         || Instant::from_millis(u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX));
-    let mut close_deadline: Option<TokioInstant> = None;
     loop {
-        if ws.connection().state() == State::Closing && close_deadline.is_none() {
-            close_deadline = Some(TokioInstant::now() + CLOSE_TIMEOUT);
-        }
-        // The next timer: the close deadline, else keepalive's next step.
-        let wake = close_deadline.or_else(|| ws.connection().poll_timeout().map(to_tokio));
+        // The next timer: keepalive's next step, or the close timeout; the
+        // connection runs both.
+        let wake = ws.connection().poll_timeout().map(to_tokio);
         tokio::select! {
             () = tokio::time::sleep_until(wake.unwrap_or_else(|| TokioInstant::now() + KEEPALIVE_INTERVAL)) => {
-                if close_deadline.is_some_and(|at| at <= TokioInstant::now()) {
-                    return Err("no answer to our Close".into());
-                }
                 ws.handle_timeout(now()).await.map_err(|e| e.to_string())?;
             }
             event = ws.read() => match event {

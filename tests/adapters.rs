@@ -112,7 +112,7 @@ fn blocking_eof_mid_frame_is_unexpected_eof_and_protocol_errors_are_distinct() {
     use std::io::Write;
     let (mut a, b) = UnixStream::pair().unwrap();
     let mut conn = Connection::server(vec![0u8; 4096], Config::new()).unwrap();
-    conn.finish_handshake(0);
+    conn.finish_handshake(wsframe::handshake::Finished::elsewhere());
     let mut ws = blocking::WebSocket::new(FromStd::new(b), conn, vec![0u8; 512]).unwrap();
     a.write_all(&[0x81, 0x85, 1, 2, 3]).unwrap(); // header cut short
     drop(a);
@@ -120,7 +120,7 @@ fn blocking_eof_mid_frame_is_unexpected_eof_and_protocol_errors_are_distinct() {
 
     let (mut a, b) = UnixStream::pair().unwrap();
     let mut conn = Connection::server(vec![0u8; 4096], Config::new()).unwrap();
-    conn.finish_handshake(0);
+    conn.finish_handshake(wsframe::handshake::Finished::elsewhere());
     let mut ws = blocking::WebSocket::new(FromStd::new(b), conn, vec![0u8; 512]).unwrap();
     a.write_all(&[0x81, 0x01, b'x']).unwrap(); // unmasked from a client
     assert!(matches!(
@@ -202,7 +202,7 @@ async fn async_read_is_cancel_safe() {
         back
     });
     let mut conn = Connection::server(vec![0u8; 4096], Config::new()).unwrap();
-    conn.finish_handshake(0);
+    conn.finish_handshake(wsframe::handshake::Finished::elsewhere());
     let mut ws = asynch::WebSocket::new(FromTokio::new(b), conn, vec![0u8; 512]).unwrap();
     let mut got = Vec::new();
     let mut pings = 0;

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use wsframe::frame::Opcode;
 use wsframe::{
-    CloseCode, Config, Connection, MessageKind, ProtocolError, RecvMode, SendError, State,
+    CloseCode, Config, Connection, MessageKind, ProtocolError, RecvMode, SendError, Side, State,
 };
 
 const BUF: usize = 4096;
@@ -41,7 +41,7 @@ fn close_inside_a_fragmented_message_discards_it_and_is_echoed() {
             vec![Owned::Close(Some((1001, "leaving".into())))],
             "splits {splits:?}"
         );
-        assert_eq!(s.state(), State::Closing);
+        assert_eq!(s.state(), State::Closing(Side::Peer));
         assert_eq!(
             owed(&mut s),
             vec![(Opcode::Close, true, close_payload(1001, ""), false)]
@@ -155,7 +155,7 @@ fn after_a_protocol_error_no_input_is_processed_and_one_close_is_sent() {
     }
     s.handle_bytes(&from_client(Opcode::Text, true, b"more"));
     assert_eq!(s.poll_event(), Ok(None));
-    assert_eq!(s.state(), State::Closing);
+    assert_eq!(s.state(), State::Failed);
     // Exactly one frame, the Close: the owed pong is dropped.
     let out = owed(&mut s);
     assert_eq!(out.len(), 1, "{out:?}");
@@ -163,7 +163,8 @@ fn after_a_protocol_error_no_input_is_processed_and_one_close_is_sent() {
         (out[0].0, close_code(&out[0].2)),
         (Opcode::Close, Some(1002))
     );
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
+    assert!(s.is_closed());
     assert!(transmit(&mut s).is_empty(), "no second close");
     assert_eq!(s.close(CloseCode::NORMAL, ""), Err(SendError::Closing));
     assert_eq!(s.encode_ping(b"", &mut [0u8; 16]), Err(SendError::Closing));
@@ -181,7 +182,8 @@ fn a_protocol_error_while_our_close_is_queued_sends_one_close() {
     let out = owed(&mut s);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(out[0].0, Opcode::Close);
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
+    assert!(s.is_closed());
     assert!(transmit(&mut s).is_empty());
 }
 
@@ -190,7 +192,7 @@ fn a_protocol_error_after_our_close_was_sent_sends_nothing_more() {
     let mut s = server(BUF, Config::new());
     s.close(CloseCode::NORMAL, "").unwrap();
     assert_eq!(owed(&mut s).len(), 1);
-    assert_eq!(s.state(), State::Closing);
+    assert_eq!(s.state(), State::Closing(Side::Local));
     // Instead of the echo, garbage (reserved opcode 0x3).
     let ev = feed(&mut s, &[0x83, 0x80, 1, 2, 3, 4], &[]);
     assert!(
@@ -198,7 +200,8 @@ fn a_protocol_error_after_our_close_was_sent_sends_nothing_more() {
         "{ev:?}"
     );
     assert!(transmit(&mut s).is_empty(), "our Close already went out");
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
+    assert!(s.is_closed());
 }
 
 #[test]
@@ -210,7 +213,10 @@ fn simultaneous_close_ends_closed_on_both_sides_without_a_second_close() {
         s.close(CloseCode::GOING_AWAY, "server done").unwrap();
         let up = transmit(&mut c);
         let down = transmit(&mut s);
-        assert_eq!((c.state(), s.state()), (State::Closing, State::Closing));
+        assert_eq!(
+            (c.state(), s.state()),
+            (State::Closing(Side::Local), State::Closing(Side::Local))
+        );
         // The Closes cross on the wire.
         assert_eq!(
             feed(&mut s, &up, &splits),
@@ -360,7 +366,7 @@ fn a_ping_before_the_peers_close_does_not_follow_our_close() {
 fn after_the_peers_close_nothing_may_be_sent_but_the_echo() {
     let mut s = server(BUF, Config::new());
     feed(&mut s, &from_client(Opcode::Close, true, b""), &[]);
-    assert_eq!(s.state(), State::Closing);
+    assert_eq!(s.state(), State::Closing(Side::Peer));
     let mut tx = [0u8; 64];
     assert_eq!(s.encode_binary(b"x", &mut tx), Err(SendError::Closing));
     assert_eq!(

@@ -3,7 +3,7 @@ mod common;
 
 use common::*;
 use wsframe::frame::{FrameError, Opcode, Rsv};
-use wsframe::{CloseCode, Config, ProtocolError, RecvMode, SendError, State};
+use wsframe::{CloseCode, Config, ProtocolError, RecvMode, SendError, Side, State};
 
 const BUF: usize = 4096;
 
@@ -39,7 +39,7 @@ fn server_rejects_unmasked_frame_with_1002() {
     let ev = feed(&mut s, &raw(Opcode::Text, true, b"Hello", false), &[]);
     assert_eq!(one_error(&ev), ProtocolError::UnmaskedClientFrame);
     assert_eq!(owed_close(&mut s), 1002);
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn peer_close_is_echoed_and_closes() {
         &[],
     );
     assert_eq!(ev, vec![Owned::Close(Some((1000, "bye".into())))]);
-    assert_eq!(s.state(), State::Closing);
+    assert_eq!(s.state(), State::Closing(Side::Peer));
     let out = frames(&transmit(&mut s));
     assert_eq!(out, vec![(Opcode::Close, true, vec![0x03, 0xe8], false)]);
     assert_eq!(s.state(), State::Closed);
@@ -340,7 +340,7 @@ fn malformed_close_payloads() {
 fn we_close_then_peer_echoes() {
     let mut c = client(BUF, Config::new());
     c.close(CloseCode::GOING_AWAY, "bye").unwrap();
-    assert_eq!(c.state(), State::Closing);
+    assert_eq!(c.state(), State::Closing(Side::Local));
     assert_eq!(
         c.encode_binary(b"x", &mut [0u8; 32]),
         Err(SendError::Closing)
@@ -402,12 +402,22 @@ fn close_before_open_is_sent_once_open() {
         "nothing is sent before the handshake"
     );
     // The response head arrives together with the server's first frame.
-    let mut input = b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec();
-    let head_len = input.len();
+    let url = wsframe::handshake::Url::parse("ws://example.com/chat").unwrap();
+    let request = wsframe::handshake::ClientRequest::new(&url, [7; 16]);
+    let accept = request.expected_accept();
+    let mut input = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        std::str::from_utf8(&accept).unwrap()
+    )
+    .into_bytes();
     input.extend(raw(Opcode::Text, true, b"welcome", false));
     assert_eq!(c.handle_bytes(&input), input.len());
     assert_eq!(c.pending_input(), &input[..]);
-    c.finish_handshake(head_len);
+    let head = match wsframe::handshake::check_response(c.pending_input(), &request) {
+        Ok(wsframe::Status::Complete(response)) => response.finished(),
+        other => panic!("{other:?}"),
+    };
+    c.finish_handshake(head);
     let out = frames(&transmit(&mut c));
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].0, Opcode::Close);

@@ -53,7 +53,7 @@ fn before_the_handshake_there_is_no_deadline() {
     assert_eq!(s.poll_timeout(), None);
     s.handle_timeout(at(5 * INTERVAL));
     assert!(transmit(&mut s).is_empty());
-    s.finish_handshake(0);
+    s.finish_handshake(wsframe::handshake::Finished::elsewhere());
     // The clock starts at the first tick after opening, not before.
     assert_eq!(
         s.poll_timeout(),
@@ -209,7 +209,7 @@ fn a_silent_peer_fails_the_connection_with_1011() {
         ProtocolError::KeepaliveTimeout.close_code(),
         CloseCode::INTERNAL_ERROR
     );
-    assert_eq!(s.state(), State::Closing);
+    assert_eq!(s.state(), State::Failed);
     assert!(s.wants_transmit());
     // poll_event reports the fault once, like any other, then nothing more.
     assert_eq!(s.poll_event(), Err(ProtocolError::KeepaliveTimeout));
@@ -224,7 +224,7 @@ fn a_silent_peer_fails_the_connection_with_1011() {
     assert_eq!(out[0].0, Opcode::Close);
     assert_eq!(close_code(&out[0].2), Some(1011));
     assert_eq!(&out[0].2[2..], b"keepalive ping timeout");
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
     assert!(s.is_closed());
 
     // A pong that arrives too late is not processed, and nothing more is owed.
@@ -261,7 +261,7 @@ fn an_unsent_ping_is_dropped_when_the_peer_times_out() {
 
 #[test]
 fn keepalive_stops_once_closing() {
-    let mut s = server(4096, config());
+    let mut s = server(4096, config().with_close_timeout(None));
     s.handle_timeout(at(0));
     s.close(CloseCode::NORMAL, "").unwrap();
     assert_eq!(s.poll_timeout(), None);
@@ -321,5 +321,5 @@ fn a_client_and_a_server_keep_each_other_alive_in_memory() {
         feed(&mut s, &close, &[]),
         vec![Owned::Close(Some((1011, "keepalive ping timeout".into())))]
     );
-    assert_eq!(c.state(), State::Closed);
+    assert_eq!(c.state(), State::Failed);
 }

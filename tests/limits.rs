@@ -112,7 +112,7 @@ fn single_frame_one_byte_over_is_refused_from_the_header_with_1009() {
     assert_eq!(err.close_code().as_u16(), 1009);
     assert_eq!(s.error(), Some(err));
     assert_eq!(owed_close(&mut s), (1009, "frame too big".into()));
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn single_frame_over_the_message_cap_is_message_too_long_from_the_header() {
         }
     );
     assert_eq!(owed_close(&mut s), (1009, "message too big".into()));
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
 }
 
 #[test]
@@ -615,7 +615,7 @@ fn length_with_top_bit_set_is_1002() {
         ))]
     );
     assert_eq!(owed_close(&mut s).0, 1002);
-    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.state(), State::Failed);
 
     // Same for a client receiving an (unmasked) server frame, delivered
     // byte by byte; u64::MAX is not mistaken for a length cap fault.

@@ -113,7 +113,7 @@ fn whole_session_allocates_nothing() {
                 (
                     req.accept(protocol.map(|_| "chat.v1"), &[], &mut wire)
                         .unwrap(),
-                    req.head_len(),
+                    req.finished(),
                 )
             }
             other => panic!("{other:?}"),
@@ -123,7 +123,7 @@ fn whole_session_allocates_nothing() {
     let head_len = match handshake::check_response(client.pending_input(), &request) {
         Ok(Status::Complete(response)) => {
             assert_eq!(response.protocol, Some("chat.v1"));
-            response.head_len
+            response.finished()
         }
         other => panic!("{other:?}"),
     };

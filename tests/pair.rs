@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use wsframe::{CloseCode, Config, Connection, MaskSource, MessageKind, RecvMode, State};
+use wsframe::{CloseCode, Config, Connection, MaskSource, MessageKind, RecvMode, Side, State};
 
 /// A small deterministic generator (xorshift64*), so failures replay.
 struct Rng(u64);
@@ -237,14 +237,18 @@ where
     M2: MaskSource,
 {
     a.close(CloseCode::new(4321), "done here").unwrap();
-    assert_eq!(a.state(), State::Closing);
+    assert_eq!(a.state(), State::Closing(Side::Local));
     let out = transmit(a);
-    assert_eq!(a.state(), State::Closing, "waiting for the echo");
+    assert_eq!(
+        a.state(),
+        State::Closing(Side::Local),
+        "waiting for the echo"
+    );
     assert_eq!(
         deliver(b, &out, rng),
         vec![Owned::Close(Some((4321, "done here".into())))]
     );
-    assert_eq!(b.state(), State::Closing);
+    assert_eq!(b.state(), State::Closing(Side::Peer));
     let echo = transmit(b);
     assert_eq!(b.state(), State::Closed);
     assert_eq!(

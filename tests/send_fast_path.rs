@@ -24,7 +24,7 @@ fn counted_client(config: Config) -> (Client, Rc<Cell<u32>>) {
         [d.get() as u8, 0xA5, 0x3C, 0x0F]
     });
     let mut c = Connection::new(Role::Client, vec![0u8; 1024], config, masks).unwrap();
-    c.finish_handshake(0);
+    c.finish_handshake(wsframe::handshake::Finished::elsewhere());
     (c, drawn)
 }
 

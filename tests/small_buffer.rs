@@ -22,7 +22,7 @@ const MIB: usize = 1 << 20;
 fn small<M: MaskSource>(role: Role, masks: M) -> Connection<[u8; SMALL], M> {
     let config = Config::new().with_recv_mode(RecvMode::Stream);
     let mut conn = Connection::new(role, [0u8; SMALL], config, masks).unwrap();
-    conn.finish_handshake(0);
+    conn.finish_handshake(wsframe::handshake::Finished::elsewhere());
     conn
 }
 
@@ -68,7 +68,7 @@ enum Framing {
 fn wire(role: Role, kind: MessageKind, payload: &[u8], framing: Framing) -> Vec<u8> {
     let mut sender =
         Connection::new(role, vec![0u8; 4096], Config::new(), counter_masks()).unwrap();
-    sender.finish_handshake(0);
+    sender.finish_handshake(wsframe::handshake::Finished::elsewhere());
     match framing {
         Framing::Whole => {
             let mut tx = vec![0u8; payload.len() + 14];
@@ -294,7 +294,7 @@ fn one_byte_over_the_one_mib_cap_is_refused_from_the_header() {
         counter_masks(),
     )
     .unwrap();
-    sender.finish_handshake(0);
+    sender.finish_handshake(wsframe::handshake::Finished::elsewhere());
     let mut tx = vec![0u8; payload.len() + 14];
     let n = sender.encode_binary(&payload, &mut tx).unwrap();
     let mut conn = small(Role::Server, wsframe::NoMask);

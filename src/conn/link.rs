@@ -188,8 +188,7 @@ impl Link {
         for (to, from) in self.pong.iter().zip(&other.pong) {
             to.store(from.load(relaxed), relaxed);
         }
-        self.pong_sent
-            .store(other.pong_sent.load(relaxed), relaxed);
+        self.pong_sent.store(other.pong_sent.load(relaxed), relaxed);
         self.pong_seq
             .store(other.pong_seq.load(Ordering::Acquire), Ordering::Release);
     }

@@ -135,7 +135,6 @@ pub enum Event<'a> {
     Close(Option<CloseFrame<'a>>),
 }
 
-
 /// One WebSocket connection's protocol state, for either role, over a
 /// caller-owned receive buffer `B` (`&mut [u8]`, `[u8; N]`, …) and a
 /// source of masking keys `M` (clients only).
@@ -459,6 +458,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_whole(MessageKind::Binary, data, tx)
+    }
+
+    /// The bytes [`Connection::encode_text`] / [`Connection::encode_binary`]
+    /// need for a message of `len` bytes with this configuration: the size
+    /// of `tx` to give them.
+    #[must_use]
+    pub fn encoded_message_len(&self, len: usize) -> usize {
+        self.send.encoded_message_len(len, &self.config)
     }
 
     /// Encode a whole message of `kind` from bytes, like

@@ -8,11 +8,11 @@ use super::link::{Link, Phase};
 use super::{
     CONTROL_RESERVE, Chunk, Config, Event, MessageKind, ProtocolError, RecvMode, Role, handshake,
 };
+use crate::Status;
 use crate::close;
 use crate::frame::{Header, MAX_HEADER_LEN, Opcode};
 use crate::mask;
 use crate::utf8::{self, Validator};
-use crate::Status;
 
 /// The frame whose payload is being received.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -352,7 +352,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             self.frame = (!done).then_some(Frame { remaining, ..frame });
             let buf = self.buf.as_mut();
             if frame.opcode.is_control() {
-                let (ctrl, data) = buf.split_at_mut_checked(CONTROL_RESERVE).unwrap_or_default();
+                let (ctrl, data) = buf
+                    .split_at_mut_checked(CONTROL_RESERVE)
+                    .unwrap_or_default();
                 let seen = self.seen;
                 if let (Some(dst), Some(src)) = (ctrl.get_mut(seen..), data.get(from..to)) {
                     let n = copy_prefix(dst, src);
@@ -495,7 +497,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             Err(e) => return Err(self.fail(link, e.into())),
         };
         match (self.role, header.mask.is_some()) {
-            (Role::Server, false) => return Err(self.fail(link, ProtocolError::UnmaskedClientFrame)),
+            (Role::Server, false) => {
+                return Err(self.fail(link, ProtocolError::UnmaskedClientFrame));
+            }
             (Role::Client, true) => return Err(self.fail(link, ProtocolError::MaskedServerFrame)),
             _ => {}
         }
@@ -503,7 +507,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
         if !header.opcode.is_control() {
             let max_frame = config.max_frame_len() as u64;
             if len > max_frame {
-                return Err(self.fail(link, ProtocolError::FrameTooLong { len, max: max_frame }));
+                return Err(self.fail(
+                    link,
+                    ProtocolError::FrameTooLong {
+                        len,
+                        max: max_frame,
+                    },
+                ));
             }
             let message = match (header.opcode, self.message) {
                 (Opcode::Continuation, None) => {
@@ -535,10 +545,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             }
             let max_fragments = config.max_fragments();
             if message.frames >= max_fragments {
-                return Err(self.fail(
-                    link,
-                    ProtocolError::TooManyFragments { max: max_fragments },
-                ));
+                return Err(self.fail(link, ProtocolError::TooManyFragments { max: max_fragments }));
             }
             self.message = Some(Message {
                 // Within the message cap, a `u32`.

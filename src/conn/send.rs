@@ -139,7 +139,9 @@ impl<M: MaskSource> Send<M> {
             Role::Client => Some(self.masks.next_mask()),
             Role::Server => None,
         };
-        Header::new(opcode, len as u64).with_fin(fin).with_mask(mask)
+        Header::new(opcode, len as u64)
+            .with_fin(fin)
+            .with_mask(mask)
     }
 
     /// Write a Close with `payload` and mark it sent.
@@ -173,10 +175,7 @@ impl<M: MaskSource> Send<M> {
             Phase::Open => self.write_owed_control(tx, link),
             _ if link.close_sent() => 0,
             Phase::Closing(Side::Local) => {
-                let queued = self.close.unwrap_or(QueuedClose {
-                    payload,
-                    len: 0,
-                });
+                let queued = self.close.unwrap_or(QueuedClose { payload, len: 0 });
                 let len = usize::from(queued.len);
                 let body = queued.payload.get(..len).unwrap_or_default();
                 self.write_close(body, tx, link)
@@ -241,9 +240,7 @@ impl<M: MaskSource> Send<M> {
     pub(crate) fn wants_transmit(&self, link: &Link) -> bool {
         match link.phase() {
             Phase::Connecting | Phase::Closed | Phase::Failed(FaultKind::CloseTimeout) => false,
-            Phase::Open => {
-                self.close.is_some() || self.ping_owed || link.pong_owed()
-            }
+            Phase::Open => self.close.is_some() || self.ping_owed || link.pong_owed(),
             Phase::Closing(_) | Phase::Failed(_) => !link.close_sent(),
         }
     }
@@ -261,7 +258,8 @@ impl<M: MaskSource> Send<M> {
         }
         let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
         let frame = CloseFrame { code, reason };
-        let len = close::encode_payload(Some(&frame), &mut payload).map_err(SendError::InvalidClose)?;
+        let len =
+            close::encode_payload(Some(&frame), &mut payload).map_err(SendError::InvalidClose)?;
         if phase == Phase::Open && !link.advance(Phase::Open, Phase::Closing(Side::Local)) {
             // The peer's Close or a failure came first.
             return Err(SendError::Closing);
@@ -482,9 +480,11 @@ impl<M: MaskSource> Send<M> {
         self.check_open(link)?;
         let (opcode, sent, mut utf8) = match self.sending {
             Sending::Idle => (kind.opcode(), 0, Validator::new()),
-            Sending::Pieces { kind: k, sent, utf8 } if k == kind => {
-                (Opcode::Continuation, sent, utf8)
-            }
+            Sending::Pieces {
+                kind: k,
+                sent,
+                utf8,
+            } if k == kind => (Opcode::Continuation, sent, utf8),
             _ => return Err(SendError::MessageInProgress),
         };
         let len = u64::from(sent).saturating_add(payload.len() as u64);

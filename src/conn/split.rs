@@ -70,7 +70,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>> Receiver<B, L> {
     ///
     /// # Errors
     /// The two halves, when `sender` shares another link.
-    #[allow(clippy::result_large_err, reason = "the halves come back by value: no heap to box them in")]
+    #[allow(
+        clippy::result_large_err,
+        reason = "the halves come back by value: no heap to box them in"
+    )]
     pub fn rejoin<M: MaskSource>(
         self,
         sender: Sender<M, L>,
@@ -259,6 +262,12 @@ impl<M: MaskSource, L: Deref<Target = Link>> Sender<M, L> {
     #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.encode_whole(MessageKind::Binary, data, tx)
+    }
+
+    /// See [`Connection::encoded_message_len`].
+    #[must_use]
+    pub fn encoded_message_len(&self, len: usize) -> usize {
+        self.send.encoded_message_len(len, &self.config)
     }
 
     /// See [`Connection::encode_message`].

@@ -16,7 +16,10 @@ fn every_fault_kind_round_trips_through_its_byte() {
         assert_eq!(error::FaultKind::from_u8(kind as u8), Some(kind));
     }
     assert_eq!(error::FaultKind::from_u8(0), None);
-    assert_eq!(error::FaultKind::from_u8(error::FaultKind::ALL.len() as u8 + 1), None);
+    assert_eq!(
+        error::FaultKind::from_u8(error::FaultKind::ALL.len() as u8 + 1),
+        None
+    );
 }
 
 #[test]
@@ -25,19 +28,43 @@ fn every_protocol_error_keeps_its_code_and_reason_through_its_kind() {
         (ProtocolError::Frame(FrameError::ReservedBitsSet), 1002),
         (ProtocolError::Frame(FrameError::ReservedOpcode(0xB)), 1002),
         (ProtocolError::Frame(FrameError::ControlFrameTooLong), 1002),
-        (ProtocolError::Frame(FrameError::FragmentedControlFrame), 1002),
+        (
+            ProtocolError::Frame(FrameError::FragmentedControlFrame),
+            1002,
+        ),
         (ProtocolError::Frame(FrameError::NonMinimalLength), 1002),
         (ProtocolError::Frame(FrameError::LengthTopBitSet), 1002),
         (ProtocolError::UnmaskedClientFrame, 1002),
         (ProtocolError::MaskedServerFrame, 1002),
         (ProtocolError::UnexpectedContinuation, 1002),
         (ProtocolError::ExpectedContinuation, 1002),
-        (ProtocolError::InvalidUtf8(Utf8Error::at(12_345, false)), 1007),
-        (ProtocolError::InvalidClose(CloseError::OneBytePayload), 1002),
-        (ProtocolError::InvalidClose(CloseError::InvalidCode(999)), 1002),
+        (
+            ProtocolError::InvalidUtf8(Utf8Error::at(12_345, false)),
+            1007,
+        ),
+        (
+            ProtocolError::InvalidClose(CloseError::OneBytePayload),
+            1002,
+        ),
+        (
+            ProtocolError::InvalidClose(CloseError::InvalidCode(999)),
+            1002,
+        ),
         (ProtocolError::InvalidClose(CloseError::InvalidReason), 1007),
-        (ProtocolError::MessageTooLong { len: u64::MAX, max: 1 << 20 }, 1009),
-        (ProtocolError::FrameTooLong { len: (1 << 63) - 1, max: 4096 }, 1009),
+        (
+            ProtocolError::MessageTooLong {
+                len: u64::MAX,
+                max: 1 << 20,
+            },
+            1009,
+        ),
+        (
+            ProtocolError::FrameTooLong {
+                len: (1 << 63) - 1,
+                max: 4096,
+            },
+            1009,
+        ),
         (ProtocolError::TooManyFragments { max: 8 }, 1009),
         (ProtocolError::KeepaliveTimeout, 1011),
         (ProtocolError::CloseTimeout, 1006),

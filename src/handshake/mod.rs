@@ -77,6 +77,14 @@ impl Finished {
         Self { head_len }
     }
 
+    /// The handshake was done elsewhere and its head is not in the
+    /// connection's buffer (a framework upgraded the stream, a test opens a
+    /// connection directly): the connection's pending input is all frames.
+    /// See also [`Connection::upgraded`](crate::Connection::upgraded).
+    pub const fn elsewhere() -> Self {
+        Self { head_len: 0 }
+    }
+
     /// How many bytes the head took.
     #[must_use]
     pub const fn head_len(self) -> usize {

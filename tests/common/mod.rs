@@ -36,7 +36,7 @@ pub fn from_client(opcode: Opcode, fin: bool, payload: &[u8]) -> Vec<u8> {
 /// An open server connection over a heap buffer of `len` bytes.
 pub fn server(len: usize, config: Config) -> Connection<Vec<u8>, NoMask> {
     let mut c = Connection::server(vec![0u8; len], config).unwrap();
-    c.finish_handshake(0);
+    c.finish_handshake(wsframe::handshake::Finished::elsewhere());
     c
 }
 
@@ -51,7 +51,7 @@ pub fn counter_masks() -> impl FnMut() -> [u8; 4] {
 
 pub fn client(len: usize, config: Config) -> Connection<Vec<u8>, impl FnMut() -> [u8; 4]> {
     let mut c = Connection::new(Role::Client, vec![0u8; len], config, counter_masks()).unwrap();
-    c.finish_handshake(0);
+    c.finish_handshake(wsframe::handshake::Finished::elsewhere());
     c
 }
 

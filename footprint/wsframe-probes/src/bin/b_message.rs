@@ -15,7 +15,7 @@ fn main() -> ! {
     let mut tx = [0u8; 512];
     loop {
         if let Ok(mut conn) = Connection::server(&mut rx[..], config()) {
-            conn.finish_handshake(0);
+            conn.finish_handshake(wsframe::handshake::Finished::elsewhere());
             serve(&mut conn, &mut tx);
         }
     }

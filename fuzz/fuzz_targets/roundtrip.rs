@@ -350,7 +350,7 @@ fuzz_target!(|input: Input| {
         Err(e) => panic!("close: {e:?}"),
     }
     assert!(code.is_sendable() && reason.len() <= 123);
-    assert_eq!(first.state(), State::Closing);
+    assert_eq!(first.state(), State::Closing(wsframe::Side::Local));
     let wire = first.transmit();
     let (got, back) = second.receive(&wire, &input.splits);
     let got = strip_pongs(&got);

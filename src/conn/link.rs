@@ -84,6 +84,7 @@ pub(crate) enum Phase {
 }
 
 impl Phase {
+    #[inline]
     const fn encode(self) -> u8 {
         match self {
             Self::Connecting => 0,
@@ -95,6 +96,7 @@ impl Phase {
         }
     }
 
+    #[inline]
     fn decode(byte: u8) -> Self {
         match byte {
             0 => Self::Connecting,
@@ -193,6 +195,7 @@ impl Link {
             .store(other.pong_seq.load(Ordering::Acquire), Ordering::Release);
     }
 
+    #[inline]
     pub(crate) fn phase(&self) -> Phase {
         Phase::decode(self.phase.load(Ordering::Acquire))
     }
@@ -272,6 +275,7 @@ impl Link {
         }
     }
 
+    #[inline]
     pub(crate) fn bump_activity(&self) {
         // One writer: a load and a store, no read-modify-write needed.
         let n = self.activity.load(Ordering::Relaxed);

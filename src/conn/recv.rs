@@ -162,30 +162,45 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
     /// See [`Connection::rx_buffer`](super::Connection::rx_buffer).
     pub(crate) fn rx_buffer(&mut self) -> &mut [u8] {
         self.apply_release();
-        let movable = self.ready == Ready::None;
+        if self.ready == Ready::None {
+            if self.msg_len == 0 && self.parse >= self.filled {
+                // Nothing retained, everything processed: start over at the
+                // front, so the write position never walks across the
+                // buffer (and touches all of it).
+                self.start = 0;
+                self.parse = 0;
+                self.filled = 0;
+            } else {
+                self.compact();
+            }
+        }
+        data_mut(self.buf.as_mut())
+            .get_mut(self.filled..)
+            .unwrap_or_default()
+    }
+
+    /// Move the retained bytes and the unprocessed ones to the front when
+    /// the free tail is short.
+    fn compact(&mut self) {
         let data = data_mut(self.buf.as_mut());
         let retained_end = self.start.saturating_add(self.msg_len);
         let tail = data.len().saturating_sub(self.filled);
-        // Compact when the tail is short, or whenever nothing is retained
-        // and everything was processed (so the write position does not
-        // walk across the buffer and touch all of it).
-        let idle = self.msg_len == 0 && self.parse >= self.filled && self.parse > 0;
         let short = tail < data.len() / 2 || tail < MAX_HEADER_LEN;
-        if movable && (idle || (short && (self.start > 0 || self.parse > retained_end))) {
-            let keep = self.msg_len;
-            if self.start > 0 {
-                shift(data, self.start, keep, 0);
-            }
-            let unparsed = self.filled.saturating_sub(self.parse);
-            if self.parse > keep {
-                shift(data, self.parse, unparsed, keep);
-            }
-            self.start = 0;
-            self.msg_len = keep;
-            self.parse = keep;
-            self.filled = keep + unparsed;
+        if !short || (self.start == 0 && self.parse <= retained_end) {
+            return;
         }
-        data.get_mut(self.filled..).unwrap_or_default()
+        let keep = self.msg_len;
+        if self.start > 0 {
+            shift(data, self.start, keep, 0);
+        }
+        let unparsed = self.filled.saturating_sub(self.parse);
+        if self.parse > keep {
+            shift(data, self.parse, unparsed, keep);
+        }
+        self.start = 0;
+        self.msg_len = keep;
+        self.parse = keep;
+        self.filled = keep + unparsed;
     }
 
     /// See [`Connection::handle_rx`](super::Connection::handle_rx).

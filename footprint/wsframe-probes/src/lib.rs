@@ -93,7 +93,7 @@ where
                     Ok(n) => send(tx.get(..n).unwrap_or_default()),
                     Err(_) => return false,
                 }
-                request.head_len()
+                request.finished()
             }
             Ok(Status::Partial { .. }) => continue,
             Err(e) => {
@@ -144,7 +144,7 @@ pub fn connect(rx: &mut [u8], tx: &mut [u8]) {
         let n = receive(conn.rx_buffer());
         conn.handle_rx(n);
         match check_response(conn.pending_input(), &request) {
-            Ok(Status::Complete(response)) => break response.head_len,
+            Ok(Status::Complete(response)) => break response.finished(),
             Ok(Status::Partial { .. }) => {}
             Err(_) => return,
         }

@@ -638,3 +638,54 @@ fn length_with_top_bit_set_is_1002() {
     );
     assert_eq!(owed_close(&mut c).0, 1002);
 }
+
+#[test]
+fn the_fragment_cap_refuses_the_frame_past_it_from_its_header_with_1009() {
+    assert_eq!(
+        Config::new().max_fragments(),
+        wsframe::DEFAULT_MAX_FRAGMENTS
+    );
+    for cap in [1u32, 3, 8] {
+        // Exactly `cap` frames pass.
+        let mut ok = Vec::new();
+        for i in 0..cap {
+            let opcode = if i == 0 {
+                Opcode::Binary
+            } else {
+                Opcode::Continuation
+            };
+            ok.extend(from_client(opcode, i + 1 == cap, b"ab"));
+        }
+        let mut s = server(4096, Config::new().with_max_fragments(cap));
+        let ev = feed(&mut s, &ok, &[]);
+        assert_eq!(ev, vec![Owned::Binary(b"ab".repeat(cap as usize))]);
+
+        // One more is refused at its header: its payload is never read.
+        let mut over = Vec::new();
+        for i in 0..cap {
+            let opcode = if i == 0 {
+                Opcode::Text
+            } else {
+                Opcode::Continuation
+            };
+            over.extend(from_client(opcode, false, b"ab"));
+        }
+        over.extend(client_header(Opcode::Continuation, true, 100));
+        let mut s = server(4096, Config::new().with_max_fragments(cap));
+        let ev = feed(&mut s, &over, &[]);
+        assert_eq!(
+            ev.last(),
+            Some(&Owned::Error(ProtocolError::TooManyFragments { max: cap }))
+        );
+        assert_eq!(owed_close(&mut s), (1009, "too many fragments".into()));
+    }
+    // Control frames between fragments do not count.
+    let mut input = from_client(Opcode::Text, false, b"a");
+    for _ in 0..5 {
+        input.extend(from_client(Opcode::Ping, true, b""));
+    }
+    input.extend(from_client(Opcode::Continuation, true, b"b"));
+    let mut s = server(4096, Config::new().with_max_fragments(2));
+    let ev = feed(&mut s, &input, &[]);
+    assert_eq!(ev.last(), Some(&Owned::Text("ab".into())));
+}

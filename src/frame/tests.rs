@@ -529,3 +529,85 @@ fn rsv_set_operations() {
     assert_eq!(Rsv::from_bits(0xFF), Rsv::ALL);
     assert_eq!(Rsv::RSV1.union(Rsv::RSV2).union(Rsv::RSV3), Rsv::ALL);
 }
+
+/// Every first two bytes, with 16-bit lengths around the minimal-form edge
+/// and with and without a key: wherever the short decode answers, the
+/// general decode gives the same header and length.
+#[test]
+fn short_decode_agrees_with_the_general_decode() {
+    let mut answered = 0;
+    for b0 in 0..=255u8 {
+        for b1 in 0..=255u8 {
+            for ext in [[0u8, 0], [0, 125], [0, 126], [1, 0], [0xFF, 0xFF]] {
+                let mut bytes = std::vec![b0, b1];
+                bytes.extend_from_slice(&ext);
+                bytes.extend_from_slice(&[9, 8, 7, 6, 5, 4, 3, 2]);
+                for cut in 0..=bytes.len() {
+                    let input = &bytes[..cut];
+                    if let Some(short) = Header::decode_short(input) {
+                        answered += 1;
+                        assert_eq!(
+                            Header::decode_with(input, Rsv::NONE),
+                            Ok(Status::Complete(short)),
+                            "{input:x?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(answered > 0);
+    // What it is for: final text and binary frames with short lengths.
+    assert!(Header::decode_short(&[0x81, 0x05, b'h']).is_some());
+    assert!(Header::decode_short(&[0x82, 0xFE, 0x01, 0x00, 1, 2, 3, 4]).is_some());
+    // And not for the rest.
+    assert!(Header::decode_short(&[0x01, 0x05]).is_none(), "not final");
+    assert!(Header::decode_short(&[0xC1, 0x05]).is_none(), "RSV1");
+    assert!(Header::decode_short(&[0x89, 0x00]).is_none(), "control");
+    assert!(
+        Header::decode_short(&[0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0]).is_none(),
+        "64-bit"
+    );
+    assert!(
+        Header::decode_short(&[0x82, 0x7E, 0, 100]).is_none(),
+        "non-minimal"
+    );
+    assert!(
+        Header::decode_short(&[0x81, 0x85, 1, 2]).is_none(),
+        "partial key"
+    );
+}
+
+#[test]
+fn short_encode_writes_what_the_general_encode_writes() {
+    for opcode in [
+        Opcode::Text,
+        Opcode::Binary,
+        Opcode::Continuation,
+        Opcode::Ping,
+        Opcode::Pong,
+        Opcode::Close,
+    ] {
+        for len in 0..=130usize {
+            for mask in [None, Some([1, 2, 3, 4])] {
+                let mut short = [0u8; 14];
+                let mut general = [0u8; 14];
+                let got = Header::encode_short(opcode, len, mask, &mut short);
+                if len > MAX_CONTROL_PAYLOAD {
+                    assert_eq!(got, None);
+                    continue;
+                }
+                let header = Header::new(opcode, len as u64).with_mask(mask);
+                let n = header.encode(&mut general).unwrap();
+                assert_eq!(got, Some(n));
+                assert_eq!(short[..n], general[..n]);
+                // Too short an output: nothing written.
+                let mut tiny = [0xAAu8; 5];
+                if n > 5 {
+                    assert_eq!(Header::encode_short(opcode, len, mask, &mut tiny), None);
+                    assert_eq!(tiny, [0xAA; 5]);
+                }
+            }
+        }
+    }
+}

@@ -5,6 +5,8 @@
 #   - client role: the fuzzing server driving examples/autobahn_client
 # Each role runs twice: at the default 1 MiB cap (cases 9.x over 1 MiB must be
 # refused with 1009: summarize.py --cap-ok) and at a 16 MiB cap (every case).
+# Then both roles once more on the split halves (--split: a reader thread
+# and a writer thread per connection), at the 16 MiB cap.
 # Exit 1 if any case FAILED.
 #   usage: ci/autobahn.sh [OUTDIR]     (default target/autobahn)
 #   env:   CONFORMANCE   path of shared/conformance (default ../shared/conformance)
@@ -50,4 +52,16 @@ for cap in default 16m; do
   echo "== client role, cap $cap"
   if [ "$cap" = default ]; then verdict "$OUT/client-$cap" --cap-ok; else verdict "$OUT/client-$cap"; fi
 done
+# Both roles on the split halves.
+port=$(free_port)
+"$BIN/echo_server" "127.0.0.1:$port" --max-message 16777216 --split >"$OUT/echo_server-split.log" 2>&1 &
+PIDS+=($!)
+AB_AGENT="wsframe-split" "$CONF/run-server-tests.sh" 127.0.0.1 "$port" "$OUT/server-split" >/dev/null 2>&1 || true
+echo "== server role on split halves, cap 16m"
+verdict "$OUT/server-split"
+port=$(free_port)
+"$CONF/run-client-tests.sh" "$port" "$OUT/client-split" all -- \
+  "$BIN/autobahn_client" "ws://127.0.0.1:$port" "wsframe-split" --max-message 16777216 --split >/dev/null 2>&1 || true
+echo "== client role on split halves, cap 16m"
+verdict "$OUT/client-split"
 exit $fail

@@ -1,8 +1,10 @@
 //! Autobahn test-suite client: the fuzzing server drives the client role.
 //!
 //! ```sh
-//! cargo run --release --example autobahn_client -- ws://127.0.0.1:9001 AGENT [--max-message BYTES]
+//! cargo run --release --example autobahn_client -- ws://127.0.0.1:9001 AGENT [--max-message BYTES] [--split]
 //! ```
+//! `--split`: each case runs on the split halves, a reader thread and a
+//! writer thread (`support/split_echo.rs`).
 //! Asks `/getCaseCount`, runs `/runCase?case=N&agent=AGENT` for every case
 //! (echoing each message with its type), then `/updateReports?agent=AGENT`.
 
@@ -26,7 +28,9 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
     stream.set_nodelay(true).ok();
     let config = Config::new()
         .with_max_message_len(max_message)
-        .with_max_frame_len(max_message);
+        .with_max_frame_len(max_message)
+        // The default's rationale at any cap: a whole message in 16-byte fragments.
+        .with_max_fragments(fragments_for(max_message));
     let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?;
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
     let request = ClientRequest::new(&url, random());
@@ -36,7 +40,20 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
 }
 
 /// Echo until the connection closes; returns the first text message seen.
-fn run(mut ws: Ws) -> Option<String> {
+fn run(ws: Ws, split: bool) -> Option<String> {
+    if split {
+        return match support::split_echo::run(ws, |_| None) {
+            Ok((stream, first)) => {
+                support::linger(stream, std::time::Duration::from_secs(2));
+                first
+            }
+            Err(_) => None,
+        };
+    }
+    run_whole(ws)
+}
+
+fn run_whole(mut ws: Ws) -> Option<String> {
     let mut first_text = None;
     let mut scratch = Vec::new();
     loop {
@@ -75,8 +92,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
     let mut max_message = wsframe::DEFAULT_MAX_MESSAGE_LEN;
+    let mut split = false;
     while let Some(arg) = args.next() {
-        if arg == "--max-message" {
+        if arg == "--split" {
+            split = true;
+        } else if arg == "--max-message" {
             max_message = args
                 .next()
                 .and_then(|v| v.parse().ok())
@@ -95,7 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .cloned()
         .unwrap_or_else(|| "wsframe".to_owned());
 
-    let count: u32 = run(open(&base, "/getCaseCount", max_message)?)
+    let count: u32 = run(open(&base, "/getCaseCount", max_message)?, split)
         .and_then(|t| t.trim().parse().ok())
         .ok_or("no case count")?;
     println!("{count} cases");
@@ -106,16 +126,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             max_message,
         ) {
             Ok(ws) => {
-                run(ws);
+                run(ws, split);
             }
             Err(e) => eprintln!("case {case}: {e}"),
         }
     }
-    run(open(
-        &base,
-        &format!("/updateReports?agent={agent}"),
-        max_message,
-    )?);
+    run(
+        open(&base, &format!("/updateReports?agent={agent}"), max_message)?,
+        split,
+    );
     println!("reports updated for agent {agent}");
     Ok(())
+}
+
+/// The fragment cap for a message cap: 65,536 at the default 1 MiB, and a
+/// message of the cap in 16-byte fragments above it.
+fn fragments_for(max_message: usize) -> u32 {
+    u32::try_from(max_message / 16)
+        .unwrap_or(u32::MAX)
+        .max(wsframe::DEFAULT_MAX_FRAGMENTS)
 }

@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example echo_server -- 127.0.0.1:9001 [--max-message BYTES]
-//!     [--protocol NAME]... [--verbose] [--commands]
+//!     [--protocol NAME]... [--verbose] [--commands] [--split]
 //! ```
 //! One thread per connection, blocking `embedded-io` over `std::net`, limits
 //! at their defaults (1 MiB messages) unless `--max-message` raises them.
@@ -16,6 +16,9 @@
 //!   with the Close the client sent (code and reason).
 //! - `--commands`: a text message `!close CODE REASON` is not echoed; the
 //!   server closes first with that code and reason.
+//! - `--split`: each connection runs on the split halves, a reader thread
+//!   and a writer thread (`support/split_echo.rs`); CI runs Autobahn
+//!   against it too.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
@@ -37,6 +40,7 @@ struct Options {
     protocols: Vec<&'static str>,
     verbose: bool,
     commands: bool,
+    split: bool,
 }
 
 fn main() {
@@ -47,6 +51,7 @@ fn main() {
         protocols: Vec::new(),
         verbose: false,
         commands: false,
+        split: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -62,6 +67,7 @@ fn main() {
             }
             "--verbose" => options.verbose = true,
             "--commands" => options.commands = true,
+            "--split" => options.split = true,
             other => addr = other.to_owned(),
         }
     }
@@ -93,7 +99,9 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
     let max_message = options.max_message;
     let config = Config::new()
         .with_max_message_len(max_message)
-        .with_max_frame_len(max_message);
+        .with_max_frame_len(max_message)
+        // The default's rationale at any cap: a whole message in 16-byte fragments.
+        .with_max_fragments(fragments_for(max_message));
     // The message is reassembled in the receive buffer: cap plus headroom.
     let rx = vec![0u8; max_message + 64 * 1024];
     let tx = vec![0u8; 64 * 1024];
@@ -106,6 +114,14 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
         }
         Answer::Accept(chosen)
     })?;
+    if options.split {
+        let (stream, _) = support::split_echo::run(ws, |text| {
+            let (code, reason) = close_command(text).filter(|_| options.commands)?;
+            Some(support::split_echo::Job::Close(code, reason.to_owned()))
+        })?;
+        support::linger(stream, Duration::from_secs(2));
+        return Ok(());
+    }
     let result = echo(&mut ws, options, peer);
     // Closed or failed (the Close is written): close the TCP connection
     // without a reset that could make the client drop our Close.
@@ -190,4 +206,12 @@ fn echo(
         }
         ws.send(kind, &scratch[..len])?;
     }
+}
+
+/// The fragment cap for a message cap: 65,536 at the default 1 MiB, and a
+/// message of the cap in 16-byte fragments above it.
+fn fragments_for(max_message: usize) -> u32 {
+    u32::try_from(max_message / 16)
+        .unwrap_or(u32::MAX)
+        .max(wsframe::DEFAULT_MAX_FRAGMENTS)
 }

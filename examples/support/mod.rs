@@ -4,6 +4,8 @@
 
 use std::io::Read as _;
 
+pub mod split_echo;
+
 /// Masking keys from an xorshift generator seeded by the OS. Good enough for
 /// an example; firmware would use its hardware RNG.
 pub struct Masks(u64);

@@ -21,10 +21,10 @@
 //! | `close_sent` | sending side | receiving side |
 //!
 //! The owed pong's payload (at most 125 bytes) is a sequence lock: the
-//! receiving side makes `pong_seq` odd, writes the words, makes it even;
-//! the sending side copies the words and keeps the copy only if `pong_seq`
+//! receiving side makes `pong_seq` odd, writes the bytes, makes it even;
+//! the sending side copies the bytes and keeps the copy only if `pong_seq`
 //! was the same even value before and after. The writer never waits; a
-//! reader that raced a write tries again on its next call. The words are
+//! reader that raced a write tries again on its next call. The bytes are
 //! atomics too, so a race is a stale copy, never undefined behaviour.
 //!
 //! The phase moves by compare-and-swap, so the target needs atomic CAS on
@@ -35,9 +35,6 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 
 use super::error::FaultKind;
 use crate::frame::MAX_CONTROL_PAYLOAD;
-
-/// Words in the pong slot: 125 bytes rounded up.
-const PONG_WORDS: usize = MAX_CONTROL_PAYLOAD.div_ceil(4);
 
 /// Who started the closing handshake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,7 +148,7 @@ pub struct Link {
     pong_seq: AtomicU32,
     /// The sequence of the last pong written (by the sending side).
     pong_sent: AtomicU32,
-    pong: [AtomicU32; PONG_WORDS],
+    pong: [AtomicU8; MAX_CONTROL_PAYLOAD],
 }
 
 impl Default for Link {
@@ -172,7 +169,7 @@ impl Link {
             activity: AtomicU32::new(0),
             pong_seq: AtomicU32::new(0),
             pong_sent: AtomicU32::new(0),
-            pong: [const { AtomicU32::new(0) }; PONG_WORDS],
+            pong: [const { AtomicU8::new(0) }; MAX_CONTROL_PAYLOAD],
         }
     }
 
@@ -295,12 +292,8 @@ impl Link {
         core::sync::atomic::fence(Ordering::Release);
         let len = payload.len().min(MAX_CONTROL_PAYLOAD);
         let payload = payload.get(..len).unwrap_or_default();
-        for (slot, chunk) in self.pong.iter().zip(payload.chunks(4)) {
-            let mut word = [0u8; 4];
-            for (w, &b) in word.iter_mut().zip(chunk) {
-                *w = b;
-            }
-            slot.store(u32::from_ne_bytes(word), Ordering::Relaxed);
+        for (slot, &b) in self.pong.iter().zip(payload) {
+            slot.store(b, Ordering::Relaxed);
         }
         // At most 125.
         self.pong_len.store(len as u8, Ordering::Relaxed);
@@ -325,11 +318,8 @@ impl Link {
             return None;
         }
         let len = usize::from(self.pong_len.load(Ordering::Relaxed)).min(MAX_CONTROL_PAYLOAD);
-        for (chunk, slot) in out.chunks_mut(4).zip(&self.pong) {
-            let word = slot.load(Ordering::Relaxed).to_ne_bytes();
-            for (o, &b) in chunk.iter_mut().zip(&word) {
-                *o = b;
-            }
+        for (o, slot) in out.iter_mut().zip(&self.pong).take(len) {
+            *o = slot.load(Ordering::Relaxed);
         }
         core::sync::atomic::fence(Ordering::Acquire);
         let after = self.pong_seq.load(Ordering::Relaxed);

@@ -100,17 +100,16 @@ pub(crate) const fn frame_len(payload_len: usize, masked: bool) -> usize {
 }
 
 /// Write one frame (header, then the payload, masked when the header has a
-/// key) at the front of `out`; `None`, with nothing written, when it does
-/// not fit.
+/// key) at the front of `out`; `None` when it does not fit (the bytes of
+/// `out` are scratch then: a header may have been written).
 fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> {
-    let header_len = header.encoded_len();
+    let header_len = header.encode(out).ok()?;
     let end = header_len.checked_add(payload.len())?;
-    let (head, rest) = out.get_mut(..end)?.split_at_mut_checked(header_len)?;
-    header.encode(head).ok()?;
+    let body = out.get_mut(header_len..end)?;
     match header.mask {
-        Some(key) => mask::copy_masked(key, 0, payload, rest),
+        Some(key) => mask::copy_masked(key, 0, payload, body),
         None => {
-            copy_prefix(rest, payload);
+            copy_prefix(body, payload);
         }
     }
     Some(end)
@@ -175,32 +174,34 @@ impl<M: MaskSource> Send<M> {
             Phase::Open => self.write_owed_control(tx, link),
             _ if link.close_sent() => 0,
             Phase::Closing(Side::Local) => {
-                let queued = self.close.unwrap_or(QueuedClose { payload, len: 0 });
+                let queued = self.close.unwrap_or(QueuedClose {
+                    payload,
+                    len: 0,
+                });
                 let len = usize::from(queued.len);
                 let body = queued.payload.get(..len).unwrap_or_default();
                 self.write_close(body, tx, link)
             }
-            Phase::Closing(Side::Peer) => {
-                // The echo carries the peer's code (§5.5.1).
-                let frame = link.peer_close().flatten().map(|code| CloseFrame {
-                    code: CloseCode::new(code),
-                    reason: "",
-                });
+            Phase::Failed(FaultKind::CloseTimeout) => 0,
+            phase => {
+                // The echo carries the peer's code (§5.5.1); a failure's
+                // Close its fault's code and reason.
+                let frame = match phase {
+                    Phase::Failed(kind) => Some(CloseFrame {
+                        code: kind.close_code(),
+                        reason: kind.reason(),
+                    }),
+                    _ => link.peer_close().flatten().map(|code| CloseFrame {
+                        code: CloseCode::new(code),
+                        reason: "",
+                    }),
+                };
                 let len = close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0);
                 let n = self.write_close(payload.get(..len).unwrap_or_default(), tx, link);
                 if n > 0 {
                     link.advance(Phase::Closing(Side::Peer), Phase::Closed);
                 }
                 n
-            }
-            Phase::Failed(FaultKind::CloseTimeout) => 0,
-            Phase::Failed(kind) => {
-                let frame = CloseFrame {
-                    code: kind.close_code(),
-                    reason: kind.reason(),
-                };
-                let len = close::encode_payload(Some(&frame), &mut payload).unwrap_or(0);
-                self.write_close(payload.get(..len).unwrap_or_default(), tx, link)
             }
         }
     }

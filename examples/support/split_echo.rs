@@ -4,6 +4,13 @@
 //! hands each message to the writer through a bounded queue, and wakes it
 //! through the same queue when the connection owes a frame (a pong, the
 //! Close echo, the Close of a failure), which the writer then flushes.
+//!
+//! An echo answers in order: the reader waits until the writer has sent
+//! the echo of a message (or the pong of a ping) before it reads on. So a
+//! message is echoed before a bad frame after it fails the connection, and
+//! every ping gets its own pong (the link keeps only the latest unsent
+//! pong, which RFC 6455 §5.5.3 allows, but Autobahn's strict verdict wants
+//! one per ping).
 
 use std::net::TcpStream;
 use std::sync::mpsc;
@@ -21,6 +28,8 @@ pub enum Job {
     Close(u16, String),
     /// Write what the connection owes.
     Flush,
+    /// Write what the connection owes, and say when done.
+    Sync,
 }
 
 /// Echo on `ws` (open) until the connection ends, over two threads.
@@ -41,6 +50,7 @@ pub fn run<M: MaskSource + Send>(
         ws.split(&link, FromStd::new(read_half), FromStd::new(write_half));
     // Bounded: a slow writer stops the reader instead of growing memory.
     let (queue, jobs) = mpsc::sync_channel::<Job>(4);
+    let (ack, acks) = mpsc::sync_channel::<()>(1);
     let wake = queue.clone();
     let mut reader = reader.on_owed(move || {
         // A wake already queued is as good as another.
@@ -49,16 +59,26 @@ pub fn run<M: MaskSource + Send>(
     std::thread::scope(|s| {
         let writing = s.spawn(move || -> Result<(), Error<std::io::Error>> {
             for job in jobs {
-                match job {
+                let done = match job {
                     Job::Echo(kind, data) => match writer.send(kind, &data) {
-                        Ok(()) | Err(Error::Send(_)) => {}
+                        Ok(()) | Err(Error::Send(_)) => true,
                         Err(e) => return Err(e),
                     },
                     Job::Close(code, reason) => match writer.close(CloseCode::new(code), &reason) {
-                        Ok(()) | Err(Error::Send(_)) => {}
+                        Ok(()) | Err(Error::Send(_)) => true,
                         Err(e) => return Err(e),
                     },
-                    Job::Flush => writer.flush()?,
+                    Job::Flush => {
+                        writer.flush()?;
+                        false
+                    }
+                    Job::Sync => {
+                        writer.flush()?;
+                        true
+                    }
+                };
+                if done && ack.send(()).is_err() {
+                    break;
                 }
             }
             // The reader is done: whatever is still owed goes out.
@@ -75,11 +95,12 @@ pub fn run<M: MaskSource + Send>(
                         .unwrap_or_else(|| Job::Echo(MessageKind::Text, t.as_bytes().to_vec()))
                 }
                 Ok(Event::Binary(b)) => Job::Echo(MessageKind::Binary, b.to_vec()),
+                Ok(Event::Ping(_)) => Job::Sync,
                 Ok(_) => continue,
                 Err(Error::Closed) => break Ok(()),
                 Err(e) => break Err(e),
             };
-            if queue.send(job).is_err() {
+            if queue.send(job).is_err() || acks.recv().is_err() {
                 break Ok(()); // the writer stopped (its error is reported below)
             }
         };

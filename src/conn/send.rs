@@ -174,10 +174,7 @@ impl<M: MaskSource> Send<M> {
             Phase::Open => self.write_owed_control(tx, link),
             _ if link.close_sent() => 0,
             Phase::Closing(Side::Local) => {
-                let queued = self.close.unwrap_or(QueuedClose {
-                    payload,
-                    len: 0,
-                });
+                let queued = self.close.unwrap_or(QueuedClose { payload, len: 0 });
                 let len = usize::from(queued.len);
                 let body = queued.payload.get(..len).unwrap_or_default();
                 self.write_close(body, tx, link)

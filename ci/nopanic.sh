@@ -92,7 +92,10 @@ chains() {
     cut -f1 "$2" | sort -u | sed 's/^/0x/' | "$ADDR2LINE" -a -f -i -C -e "$1" | awk '
         /^0x[0-9a-f]+$/ { site = substr($0, 3); sub(/^0+/, "", site); fn = ""; next }
         fn == "" { fn = $0; next }
-        { print site "\t" fn "\t" $0; fn = "" }'
+        {   # GNU addr2line: "file:?" for no line, and discriminators
+            loc = $0; sub(/ \(discriminator [0-9]+\)$/, "", loc); sub(/:\?$/, ":0", loc)
+            print site "\t" fn "\t" loc; fn = ""
+        }'
 }
 
 # The chain at one site, from the table chains() made.

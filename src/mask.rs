@@ -198,7 +198,7 @@ fn copy_long(key: [u8; 4], src: &[u8], dst: &mut [u8]) {
     }
     // The payload's last eight bytes (n > 16), whose key is rotated by
     // `(n - 8) % 4 = n % 4`; already done when n is a multiple of 8.
-    if n % 8 != 0 {
+    if !n.is_multiple_of(8) {
         let end_key = u32::from_be_bytes(key)
             .rotate_left(8 * (n % 4) as u32)
             .to_be_bytes();

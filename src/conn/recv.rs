@@ -639,10 +639,12 @@ fn shift(data: &mut [u8], from: usize, len: usize, to: usize) {
 }
 
 /// Copy as much of `src` as fits to the front of `dst`; the bytes copied.
+/// A zipped loop, not `copy_from_slice`: the compiler turns it into a
+/// `memcpy` all the same, and it has no length check that could panic
+/// (at opt-level "z", `copy_from_slice` keeps one out of line).
 pub(crate) fn copy_prefix(dst: &mut [u8], src: &[u8]) -> usize {
-    let n = dst.len().min(src.len());
-    if let (Some(dst), Some(src)) = (dst.get_mut(..n), src.get(..n)) {
-        dst.copy_from_slice(src);
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
     }
-    n
+    dst.len().min(src.len())
 }

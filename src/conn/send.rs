@@ -345,7 +345,9 @@ impl<M: MaskSource> Send<M> {
         let body = tx.get_mut(head..head + len)?;
         match mask {
             Some(key) => mask::copy_masked(key, 0, payload, body),
-            None => body.copy_from_slice(payload),
+            None => {
+                copy_prefix(body, payload);
+            }
         }
         Some(head + len)
     }

@@ -205,7 +205,9 @@ where
         }
         flush(conn, tx);
         transmit(conn, tx);
-        sink(conn.state() as u32);
+        sink(matches!(conn.state(), wsframe::State::Open) as u32);
+        sink(conn.is_closed() as u32);
+        sink(conn.poll_timeout().map_or(0, |t| t.as_millis() as u32));
         sink(
             conn.error()
                 .map_or(0, |e| u32::from(e.close_code().as_u16())),
@@ -238,8 +240,10 @@ where
         6 => conn
             .close(CloseCode::new((what >> 16) as u16), text(&mut buf))
             .map(|()| 0),
-        7 => conn.check_message(size()).map(|()| 0),
-        8 => Ok(conn.encoded_message_len(size()) ^ conn.fragment_len(size())),
+        7 => conn
+            .encode_next(kind, bytes(&mut buf), tx)
+            .map(|e| e.len ^ usize::from(e.done)),
+        8 => Ok(conn.encoded_message_len(size())),
         _ => Ok(0),
     };
     match sent {
@@ -292,7 +296,7 @@ where
                     Ok(n) => send(tx.get(..n).unwrap_or_default()),
                     Err(_) => return false,
                 }
-                request.head_len()
+                request.finished()
             }
             Ok(Status::Partial { needed }) => {
                 sink(needed as u32);
@@ -306,8 +310,11 @@ where
                 return false;
             }
         };
-        // Any length, not only the parser's: finish_handshake clamps it.
-        conn.finish_handshake(if flag() { head_len } else { size() });
+        conn.finish_handshake(if flag() {
+            head_len
+        } else {
+            wsframe::handshake::Finished::elsewhere()
+        });
         return true;
     }
 }
@@ -353,7 +360,7 @@ pub fn connect(rx: &mut [u8], tx: &mut [u8]) {
         match check_response_with(conn.pending_input(), &request, &limits) {
             Ok(Status::Complete(response)) => {
                 send(response.protocol.unwrap_or_default().as_bytes());
-                break response.head_len;
+                break response.finished();
             }
             Ok(Status::Partial { needed }) => sink(needed as u32),
             Err(e) => {
@@ -365,7 +372,11 @@ pub fn connect(rx: &mut [u8], tx: &mut [u8]) {
             }
         }
     };
-    conn.finish_handshake(if flag() { head_len } else { size() });
+    conn.finish_handshake(if flag() {
+        head_len
+    } else {
+        wsframe::handshake::Finished::elsewhere()
+    });
     serve(&mut conn, tx);
 }
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Classify the panic paths in a `ci/nopanic.sh` report (stdin): for each
+call into the panic machinery, the innermost frame outside `core` says
+whose code the check is in. Prints a count per crate and exits 1 if any
+path starts in wsframe's own code (`src/`) or in the probe, 0 if every one
+is inside the named dependencies (nom, sha1_smol, base64)."""
+import re
+import sys
+
+DEPS = ("nom-", "sha1_smol-", "base64-")
+own, deps, unknown = {}, {}, 0
+looking = False
+DEP_PATHS = ("nom::", "sha1_smol::", "base64::")
+for line in sys.stdin:
+    if " -> " in line and line.rstrip().endswith(":") and " in " in line:
+        callee = line.rstrip().rstrip(":").split(" -> ", 1)[1]
+        dep = next((d for d in DEP_PATHS if d in callee), None)
+        if dep:
+            # A call into a dependency function that holds the check.
+            deps[dep.rstrip(":")] = deps.get(dep.rstrip(":"), 0) + 1
+            looking = False
+        elif callee.startswith(("OUTLINED_FUNCTION", "(a shared panic block)")):
+            # Reported on its own: the outlined block's calls are edges too.
+            looking = False
+        else:
+            # A direct call into the panic machinery decides by its frames;
+            # a call into another function is a caller further out.
+            looking = callee.startswith(("core::", "<core::"))
+        continue
+    if not looking or "\t" not in line:
+        continue
+    where = line.rstrip("\n").split("\t")[-1]
+    if where.startswith("std:") or where.endswith(":0"):
+        continue  # inside core, or an outlined block with no line: look outward
+    looking = False
+    if any(d in where for d in DEPS):
+        crate = next(d for d in DEPS if d in where).rstrip("-")
+        deps[crate] = deps.get(crate, 0) + 1
+    else:
+        own[where] = own.get(where, 0) + 1
+for crate, n in sorted(deps.items()):
+    print(f"  in {crate}: {n} call sites")
+for where, n in sorted(own.items()):
+    print(f"  in wsframe or the probe: {where} ({n})")
+if own:
+    print("panic paths start in wsframe's own code: fix them")
+    sys.exit(1)
+print("every panic path left is inside nom, sha1_smol or base64 (the handshake's named dependencies)")

@@ -291,7 +291,7 @@ impl Link {
         self.pong_seq.store(seq.wrapping_add(1), Ordering::Relaxed);
         core::sync::atomic::fence(Ordering::Release);
         let len = payload.len().min(MAX_CONTROL_PAYLOAD);
-        let payload = payload.get(..len).unwrap_or_default();
+        let (payload, _) = payload.split_at(len);
         for (slot, &b) in self.pong.iter().zip(payload) {
             slot.store(b, Ordering::Relaxed);
         }

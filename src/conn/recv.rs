@@ -609,6 +609,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
     }
 }
 
+// The buffer is at least `MIN_BUFFER_LEN` long when the connection is
+// made; only an `AsRef`/`AsMut` that later returns a shorter slice (not a
+// real buffer) could fail these, and such a buffer reads as empty.
+
 fn data(buf: &[u8]) -> &[u8] {
     buf.get(CONTROL_RESERVE..).unwrap_or_default()
 }

@@ -91,6 +91,12 @@ impl<M> core::fmt::Debug for Send<M> {
     }
 }
 
+/// The first `len` bytes of a control payload slot (`len` is at most 125
+/// by construction; larger is cut to the slot).
+fn control_prefix(slot: &[u8; MAX_CONTROL_PAYLOAD], len: usize) -> &[u8] {
+    slot.split_at(len.min(MAX_CONTROL_PAYLOAD)).0
+}
+
 /// Bytes a frame with `payload_len` takes on the wire.
 pub(crate) const fn frame_len(payload_len: usize, masked: bool) -> usize {
     let header = Header::new(Opcode::Binary, payload_len as u64)
@@ -175,9 +181,11 @@ impl<M: MaskSource> Send<M> {
             _ if link.close_sent() => 0,
             Phase::Closing(Side::Local) => {
                 let queued = self.close.unwrap_or(QueuedClose { payload, len: 0 });
-                let len = usize::from(queued.len);
-                let body = queued.payload.get(..len).unwrap_or_default();
-                self.write_close(body, tx, link)
+                self.write_close(
+                    control_prefix(&queued.payload, usize::from(queued.len)),
+                    tx,
+                    link,
+                )
             }
             Phase::Failed(FaultKind::CloseTimeout) => 0,
             phase => {
@@ -194,7 +202,7 @@ impl<M: MaskSource> Send<M> {
                     }),
                 };
                 let len = close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0);
-                let n = self.write_close(payload.get(..len).unwrap_or_default(), tx, link);
+                let n = self.write_close(control_prefix(&payload, len), tx, link);
                 if n > 0 {
                     link.advance(Phase::Closing(Side::Peer), Phase::Closed);
                 }
@@ -210,7 +218,7 @@ impl<M: MaskSource> Send<M> {
             let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
             if let Some((len, seq)) = link.read_pong(&mut payload) {
                 let header = self.header(Opcode::Pong, true, len);
-                let body = payload.get(..len).unwrap_or_default();
+                let body = control_prefix(&payload, len);
                 match write_frame(header, body, tx) {
                     Some(n) => {
                         written = n;
@@ -388,7 +396,12 @@ impl<M: MaskSource> Send<M> {
         let masked = self.role == Role::Client;
         let mut written = 0;
         loop {
-            let rest = payload.get(from..).unwrap_or_default();
+            let Some(rest) = payload.get(from..) else {
+                // `from` came back from the state: past the end only if the
+                // caller resumed with a shorter payload, which `encode_next`
+                // refuses. Nothing more to write.
+                return (written, payload.len());
+            };
             let room = tx.len().saturating_sub(written);
             let mut piece = rest.len();
             if config.fragment_size() != 0 {
@@ -408,8 +421,11 @@ impl<M: MaskSource> Send<M> {
                 Opcode::Continuation
             };
             let header = self.header(opcode, fin, piece);
-            let part = rest.get(..piece).unwrap_or_default();
-            let out = tx.get_mut(written..).unwrap_or_default();
+            // `piece` is at most `rest.len()`: no panic path.
+            let (part, _) = rest.split_at(piece.min(rest.len()));
+            let Some(out) = tx.get_mut(written..) else {
+                return (written, from);
+            };
             match write_frame(header, part, out) {
                 Some(n) => written += n,
                 None => return (written, from),

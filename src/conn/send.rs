@@ -546,6 +546,9 @@ impl<M: MaskSource> Send<M> {
             return Err(SendError::ControlPayloadTooLong);
         }
         let needed = frame_len(payload.len(), self.role == Role::Client);
+        if tx.len() < needed {
+            return Err(SendError::BufferTooSmall { needed });
+        }
         let header = self.header(opcode, true, payload.len());
         write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })
     }

@@ -1,7 +1,7 @@
 //! A client and a server driven against each other in memory, no sockets:
 //! long conversations both ways, the close handshake from either side, and
 //! the property that how the byte stream is split never changes the events.
-mod common;
+use crate::common;
 
 use common::*;
 use proptest::prelude::*;

@@ -1,5 +1,5 @@
 //! RFC 6455 §5–§7 behaviour of the sans-I/O connection, grouped by section.
-mod common;
+use crate::common;
 
 use common::*;
 use wsframe::frame::{FrameError, Opcode, Rsv};

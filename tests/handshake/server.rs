@@ -2,7 +2,7 @@
 //! requests accepted, every malformed request refused with the right
 //! HTTP status, caps enforced on partial input, pipelined bytes kept.
 
-mod fixtures;
+use crate::fixtures;
 
 use fixtures::{CHROME, CHROMIUM_CAPTURED, FIREFOX, FIREFOX_CAPTURED, MINIMAL, head, minimal_with};
 use wsframe::Status;

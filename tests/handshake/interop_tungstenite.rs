@@ -5,7 +5,7 @@
 // tungstenite's server callback signature fixes its large `Err` type.
 #![allow(clippy::result_large_err)]
 
-mod fixtures;
+use crate::fixtures;
 
 use fixtures::Duplex;
 use tungstenite::client::IntoClientRequest;

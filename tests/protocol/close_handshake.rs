@@ -1,7 +1,7 @@
 //! The closing handshake (RFC 6455 §5.5.1, §7.1): cases beyond the basic
 //! echo in `connection.rs` — interrupted messages, simultaneous close,
 //! failures, and what happens to frames after a Close.
-mod common;
+use crate::common;
 
 use common::*;
 use wsframe::frame::Opcode;

@@ -4,7 +4,7 @@
 //! of a failure, rejoining — in memory, over two threads, and over two
 //! tokio tasks; and the resumable, cancel-safe async send.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

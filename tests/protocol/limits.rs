@@ -1,7 +1,7 @@
 //! Length limits (RFC 6455 §5.2, §7.4.1 code 1009, §10.4): the message and
 //! frame caps are enforced from the header, before any payload byte is
 //! read, on both the receive and the send side.
-mod common;
+use crate::common;
 
 use common::*;
 use wsframe::frame::{FrameError, Header, Opcode};

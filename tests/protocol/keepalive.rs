@@ -1,7 +1,7 @@
 //! Keepalive on a simulated clock (RFC 6455 §5.5.2 pings as a liveness
 //! check; §7.4.1 code 1011 when the peer is gone): the connection never
 //! reads a clock, the test moves `Instant::from_millis` by hand.
-mod common;
+use crate::common;
 
 use core::time::Duration;
 

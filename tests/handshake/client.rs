@@ -2,7 +2,7 @@
 //! request encoding (and its refusal of header injection), and the checks
 //! on the server's response as it arrives.
 
-mod fixtures;
+use crate::fixtures;
 
 use fixtures::head;
 use wsframe::Status;

@@ -7,7 +7,7 @@
 //! before the rest of the message is read.
 //! (This is the setup `ci/footprint.sh` measures as the 1 KiB stream probe.)
 
-mod common;
+use crate::common;
 
 use common::counter_masks;
 use wsframe::frame::{Header, Opcode};

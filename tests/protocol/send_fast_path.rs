@@ -4,7 +4,7 @@
 //! without writing a byte or drawing a masking key (RFC 6455 §5.1, §5.3,
 //! §5.4, §7.1); and `mask::copy_masked` must write exactly
 //! `min(src.len(), dst.len())` bytes at every length and offset.
-mod common;
+use crate::common;
 
 use std::cell::Cell;
 use std::rc::Rc;

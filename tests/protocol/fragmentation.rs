@@ -1,7 +1,7 @@
 //! Fragmentation (RFC 6455 §5.4): splitting sent messages into frames,
 //! streaming a message out piece by piece, and reassembling received
 //! fragments with control frames interleaved.
-mod common;
+use crate::common;
 
 use common::*;
 use wsframe::frame::Opcode;

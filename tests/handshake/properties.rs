@@ -3,7 +3,7 @@
 //! `Partial` (never an error), built heads round-trip, and arbitrary bytes
 //! never panic.
 
-mod fixtures;
+use crate::fixtures;
 
 use fixtures::{CHROME, CHROMIUM_CAPTURED, FIREFOX, FIREFOX_CAPTURED};
 use proptest::prelude::*;

@@ -216,7 +216,11 @@ pub fn merge_chunks(events: &[Owned]) -> Vec<Owned> {
         {
             if !*l0 {
                 assert_eq!(k0, kind, "chunk kind changed within a message");
-                assert_eq!(*offset, *o0 + d0.len() as u64, "chunk offsets not contiguous");
+                assert_eq!(
+                    *offset,
+                    *o0 + d0.len() as u64,
+                    "chunk offsets not contiguous"
+                );
                 d0.extend_from_slice(data);
                 *l0 = *last;
                 continue;
@@ -246,7 +250,10 @@ pub struct Sent {
 pub fn check_transmit(role: Role, bytes: &[u8], sent: &mut Sent) {
     let mut rest = bytes;
     while !rest.is_empty() {
-        assert!(sent.close.is_none(), "a frame after the Close: {bytes:02x?}");
+        assert!(
+            sent.close.is_none(),
+            "a frame after the Close: {bytes:02x?}"
+        );
         let (header, hlen) = match Header::decode(rest) {
             Ok(wsframe::Status::Complete(done)) => done,
             other => panic!("poll_transmit emitted an undecodable frame ({other:?}): {bytes:02x?}"),
@@ -255,10 +262,17 @@ pub fn check_transmit(role: Role, bytes: &[u8], sent: &mut Sent) {
             Role::Client => assert!(header.mask.is_some(), "client sent an unmasked frame"),
             Role::Server => assert!(header.mask.is_none(), "server sent a masked frame"),
         }
-        assert!(header.opcode.is_control(), "poll_transmit sent {:?}", header.opcode);
+        assert!(
+            header.opcode.is_control(),
+            "poll_transmit sent {:?}",
+            header.opcode
+        );
         let plen = usize::try_from(header.payload_len).expect("small");
         let frame_end = hlen + plen;
-        assert!(frame_end <= rest.len(), "truncated frame in poll_transmit output");
+        assert!(
+            frame_end <= rest.len(),
+            "truncated frame in poll_transmit output"
+        );
         let mut payload = rest[hlen..frame_end].to_vec();
         if let Some(key) = header.mask {
             wsframe::mask::apply(key, 0, &mut payload);
@@ -398,9 +412,16 @@ fn run<M: MaskSource>(
     assert_eq!(conn.handle_bytes(head), head.len());
     assert_eq!(conn.pending_input(), head);
     assert_eq!(conn.state(), State::Connecting);
-    assert!(matches!(conn.poll_event(), Ok(None)), "event before the handshake");
+    assert!(
+        matches!(conn.poll_event(), Ok(None)),
+        "event before the handshake"
+    );
     let mut tx = vec![0u8; 2 * wsframe::MAX_CONTROL_FRAME_LEN];
-    assert_eq!(conn.poll_transmit(&mut tx), 0, "transmit before the handshake");
+    assert_eq!(
+        conn.poll_transmit(&mut tx),
+        0,
+        "transmit before the handshake"
+    );
     // The head is fuzz bytes, not a real handshake, so no parser makes a
     // `Finished` for it: reopen the same buffer as an upgraded connection
     // (that bytes after a real head are kept is tested in tests/).
@@ -498,7 +519,11 @@ fn run<M: MaskSource>(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    assert!(out.error.is_none(), "second error {e:?} after {:?}", out.error);
+                    assert!(
+                        out.error.is_none(),
+                        "second error {e:?} after {:?}",
+                        out.error
+                    );
                     assert_eq!(conn.error(), Some(e));
                     out.error = Some(e);
                 }
@@ -518,10 +543,17 @@ fn run<M: MaskSource>(
             check_transmit(role, &tx[..n], &mut out.sent);
             for pong in &out.sent.pongs[pongs_before..] {
                 assert!(input.auto_pong, "a pong with auto-pong off");
-                assert_eq!(Some(pong), last_ping.as_ref(), "pong is not the latest ping's");
+                assert_eq!(
+                    Some(pong),
+                    last_ping.as_ref(),
+                    "pong is not the latest ping's"
+                );
             }
         }
-        assert!(!conn.wants_transmit(), "owes a frame after poll_transmit ran dry");
+        assert!(
+            !conn.wants_transmit(),
+            "owes a frame after poll_transmit ran dry"
+        );
 
         if pos >= wire.len() {
             break;
@@ -554,7 +586,12 @@ fn run<M: MaskSource>(
     }
     if close_seen {
         let payload = out.sent.close.as_ref().expect("no Close echo");
-        if let Some(Owned::Close(got)) = out.events.iter().rev().find(|e| matches!(e, Owned::Close(_))) {
+        if let Some(Owned::Close(got)) = out
+            .events
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Owned::Close(_)))
+        {
             match got {
                 Some((code, _)) => assert_eq!(payload.as_slice(), &code.to_be_bytes()[..], "echo"),
                 None => assert!(payload.is_empty(), "echo of a code-less close"),
@@ -580,9 +617,18 @@ pub fn stream_target(role: Role, input: &StreamInput) {
     let chunked = drive(role, input, &wire, Some(&input.splits));
     let whole = drive(role, input, &wire, None);
 
-    assert_eq!(chunked.error, whole.error, "final error depends on the split");
-    assert_eq!(chunked.state, whole.state, "final state depends on the split");
-    assert_eq!(chunked.sent.close, whole.sent.close, "Close sent depends on the split");
+    assert_eq!(
+        chunked.error, whole.error,
+        "final error depends on the split"
+    );
+    assert_eq!(
+        chunked.state, whole.state,
+        "final state depends on the split"
+    );
+    assert_eq!(
+        chunked.sent.close, whole.sent.close,
+        "Close sent depends on the split"
+    );
 
     let mut a = merge_chunks(&chunked.events);
     let mut b = merge_chunks(&whole.events);
@@ -598,7 +644,11 @@ pub fn stream_target(role: Role, input: &StreamInput) {
             _ => Vec::new(),
         };
         let (da, db) = (open(&mut a), open(&mut b));
-        let (short, long) = if da.len() <= db.len() { (&da, &db) } else { (&db, &da) };
+        let (short, long) = if da.len() <= db.len() {
+            (&da, &db)
+        } else {
+            (&db, &da)
+        };
         assert!(long.starts_with(short), "delivered prefixes disagree");
     }
     assert_eq!(a, b, "event sequence depends on the split");

@@ -20,7 +20,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wsframe::{CloseCode, Config, Connection, MaskSource, MessageKind, RecvMode, SendError, State};
-use wsframe_fuzz::{Masks, Owned};
+use wsframe_testkit::{Masks, Owned, reassemble};
 
 #[derive(Arbitrary, Debug, Clone)]
 enum Msg {
@@ -210,7 +210,7 @@ fn receive<M: MaskSource>(
     got: &mut Vec<Logical>,
     back: &mut Vec<u8>,
 ) {
-    let mut pending: Option<(MessageKind, Vec<u8>)> = None;
+    let mut events = Vec::new();
     let mut pos = 0;
     let mut i = 0;
     let mut tx = [0u8; 2 * wsframe::MAX_CONTROL_FRAME_LEN];
@@ -227,36 +227,12 @@ fn receive<M: MaskSource>(
         let end = (pos + want).min(wire.len());
         let taken = conn.handle_bytes(&wire[pos..end]);
         pos += taken;
-        let mut events = 0;
+        let before = events.len();
         loop {
-            let ev = match conn.poll_event() {
-                Ok(Some(ev)) => Owned::of(&ev),
+            match conn.poll_event() {
+                Ok(Some(ev)) => events.push(Owned::of(&ev)),
                 Ok(None) => break,
                 Err(e) => panic!("receiver failed: {e:?}"),
-            };
-            events += 1;
-            match ev {
-                Owned::Text(t) => got.push(Logical::Text(t)),
-                Owned::Binary(b) => got.push(Logical::Binary(b)),
-                Owned::Chunk {
-                    kind, data, last, ..
-                } => {
-                    let entry = pending.get_or_insert_with(|| (kind, Vec::new()));
-                    assert_eq!(entry.0, kind);
-                    entry.1.extend_from_slice(&data);
-                    if last {
-                        let (kind, data) = pending.take().unwrap();
-                        got.push(match kind {
-                            MessageKind::Text => {
-                                Logical::Text(String::from_utf8(data).expect("text"))
-                            }
-                            MessageKind::Binary => Logical::Binary(data),
-                        });
-                    }
-                }
-                Owned::Ping(p) => got.push(Logical::Ping(p)),
-                Owned::Pong(p) => got.push(Logical::Pong(p)),
-                Owned::Close(c) => got.push(Logical::Close(c)),
             }
         }
         loop {
@@ -270,12 +246,24 @@ fn receive<M: MaskSource>(
             break;
         }
         assert!(
-            taken > 0 || events > 0,
+            taken > 0 || events.len() > before,
             "receiver stuck at {pos} of {}",
             wire.len()
         );
     }
-    assert!(pending.is_none(), "a message was left unfinished");
+    // Stream-mode chunks reassembled: a message lands where its last chunk
+    // was, so pings that interrupted it come first.
+    for event in reassemble(&events) {
+        got.push(match event {
+            Owned::Text(t) => Logical::Text(t),
+            Owned::Binary(b) => Logical::Binary(b),
+            Owned::Ping(p) => Logical::Ping(p),
+            Owned::Pong(p) => Logical::Pong(p),
+            Owned::Close(c) => Logical::Close(c),
+            Owned::Chunk { .. } => panic!("a message was left unfinished"),
+            Owned::Error(_) => unreachable!("Owned::of is never an Error"),
+        });
+    }
 }
 
 fn config(stream: bool, fragment_size: u16) -> Config {

@@ -42,25 +42,16 @@ pub const TEXTS: [&str; 4] = [
     "€€€€€!",
 ];
 
-/// A deterministic masking-key generator (xorshift32).
-#[derive(Clone, Debug)]
-pub struct Keys(u32);
-
-impl Default for Keys {
-    fn default() -> Self {
-        Self(0x9E37_79B9)
-    }
-}
+/// The deterministic masking keys of every implementation:
+/// `wsframe_testkit::Xorshift32`, with the `rand_core` traits that some
+/// peers take their keys through.
+#[derive(Clone, Debug, Default)]
+pub struct Keys(wsframe_testkit::Xorshift32);
 
 impl Keys {
     /// The next 4-byte key.
     pub fn next_key(&mut self) -> [u8; 4] {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        x.to_be_bytes()
+        self.0.next_key()
     }
 }
 
@@ -99,13 +90,9 @@ impl rand_core_010::TryRng for Keys {
 
 /// A masked client frame: header, then `payload` masked with `key`.
 pub fn masked_frame(out: &mut Vec<u8>, opcode: wsframe::Opcode, payload: &[u8], key: [u8; 4]) {
-    let mut head = [0u8; 14];
-    let h = wsframe::Header::new(opcode, payload.len() as u64).with_mask(Some(key));
-    let n = h.encode(&mut head).expect("header fits");
-    out.extend_from_slice(&head[..n]);
-    let start = out.len();
-    out.extend_from_slice(payload);
-    wsframe::mask::apply(key, 0, &mut out[start..]);
+    wsframe_testkit::RawFrame::new(opcode, payload)
+        .with_mask(Some(key))
+        .encode_into(out);
 }
 
 /// The W1 input: [`FRAMES`] masked 16-byte text frames, each with its own key.
@@ -140,7 +127,7 @@ pub fn large_payload() -> Vec<u8> {
 /// The W4 input: one masked frame of [`large_payload`].
 pub fn w4_stream(opcode: wsframe::Opcode) -> Vec<u8> {
     let mut buf = Vec::new();
-    masked_frame(&mut buf, opcode, &large_payload(), [0x37, 0xfa, 0x21, 0x3d]);
+    masked_frame(&mut buf, opcode, &large_payload(), wsframe_testkit::KEY);
     buf
 }
 

@@ -53,8 +53,14 @@ fn wire_len(bytes: &[u8]) -> Option<(u64, usize)> {
     let masked = b1 & 0x80 != 0;
     let mask_len = if masked { 4 } else { 0 };
     match b1 & 0x7F {
-        126 => Some((u64::from(u16::from_be_bytes(bytes.get(2..4)?.try_into().ok()?)), 4 + mask_len)),
-        127 => Some((u64::from_be_bytes(bytes.get(2..10)?.try_into().ok()?), 10 + mask_len)),
+        126 => Some((
+            u64::from(u16::from_be_bytes(bytes.get(2..4)?.try_into().ok()?)),
+            4 + mask_len,
+        )),
+        127 => Some((
+            u64::from_be_bytes(bytes.get(2..10)?.try_into().ok()?),
+            10 + mask_len,
+        )),
         n => Some((u64::from(n), 2 + mask_len)),
     }
 }
@@ -100,7 +106,10 @@ fuzz_target!(|bytes: &[u8]| {
                     assert_eq!(op, b0 & 0x0F);
                     assert!(opcode.is_none());
                     // tungstenite rejects it too once the header is complete.
-                    assert!(!matches!(theirs, Ok(Some(_))), "tungstenite accepted opcode {op:#x}");
+                    assert!(
+                        !matches!(theirs, Ok(Some(_))),
+                        "tungstenite accepted opcode {op:#x}"
+                    );
                 }
                 FrameError::FragmentedControlFrame => {
                     assert!(opcode.is_some_and(Opcode::is_control) && b0 & 0x80 == 0);

@@ -29,20 +29,32 @@ fuzz_target!(|data: &[u8]| {
     }
     // Allowing more bits never turns a success into a failure.
     if let Ok(Status::Complete(done)) = result {
-        assert_eq!(Header::decode_with(bytes, Rsv::ALL), Ok(Status::Complete(done)));
+        assert_eq!(
+            Header::decode_with(bytes, Rsv::ALL),
+            Ok(Status::Complete(done))
+        );
     }
 
     match result {
         Ok(Status::Complete((header, len))) => {
-            assert!(len <= bytes.len(), "header length {len} > input {}", bytes.len());
-            assert!(len <= MAX_HEADER_LEN, "header length {len} > {MAX_HEADER_LEN}");
+            assert!(
+                len <= bytes.len(),
+                "header length {len} > input {}",
+                bytes.len()
+            );
+            assert!(
+                len <= MAX_HEADER_LEN,
+                "header length {len} > {MAX_HEADER_LEN}"
+            );
             assert!(len >= 2);
             assert_eq!(len, header.encoded_len());
             assert!(allowed.contains(header.rsv));
             assert_eq!(header.validate(allowed), Ok(()));
 
             let mut out = [0u8; MAX_HEADER_LEN];
-            let written = header.encode(&mut out).expect("a decoded header re-encodes");
+            let written = header
+                .encode(&mut out)
+                .expect("a decoded header re-encodes");
             assert_eq!(written, len);
             assert_eq!(&out[..written], &bytes[..len], "re-encoding differs");
             // A too-small output is refused, never truncated.

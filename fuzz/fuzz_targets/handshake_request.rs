@@ -100,7 +100,20 @@ fuzz_target!(|bytes: &[u8]| {
 
     // Prefixes.
     let len = bytes.len();
-    let mut cuts = [0, 1, 2, len / 4, len / 3, len / 2, len.saturating_sub(3), len.saturating_sub(2), len.saturating_sub(1), 0, 0, 0];
+    let mut cuts = [
+        0,
+        1,
+        2,
+        len / 4,
+        len / 3,
+        len / 2,
+        len.saturating_sub(3),
+        len.saturating_sub(2),
+        len.saturating_sub(1),
+        0,
+        0,
+        0,
+    ];
     if let Ok(Status::Complete(req)) = &full {
         let h = req.head_len();
         cuts[9] = h.saturating_sub(1);
@@ -121,7 +134,10 @@ fuzz_target!(|bytes: &[u8]| {
                 );
             }
             (Ok(Status::Partial { needed }), _) => assert!(*needed > 0),
-            (p, f) => assert!(same_outcome(p, f), "prefix {cut}: {p:?} but full input: {f:?}"),
+            (p, f) => assert!(
+                same_outcome(p, f),
+                "prefix {cut}: {p:?} but full input: {f:?}"
+            ),
         }
     }
 
@@ -170,7 +186,9 @@ fuzz_target!(|bytes: &[u8]| {
         Ok(Status::Partial { needed }) => assert!(needed > 0),
         Err(e) => {
             let mut out = [0u8; 128];
-            let n = e.encode_response(&mut out).expect("a refusal fits 128 bytes");
+            let n = e
+                .encode_response(&mut out)
+                .expect("a refusal fits 128 bytes");
             let url = Url::parse("ws://example.com/").expect("static url");
             let client = ClientRequest::new(&url, [0; 16]);
             assert_eq!(

@@ -27,7 +27,19 @@ fuzz_target!(|bytes: &[u8]| {
     let full = handshake::check_response(bytes, &client);
     let len = bytes.len();
 
-    let mut cuts = [0, 1, 2, 13, len / 3, len / 2, len.saturating_sub(2), len.saturating_sub(1), 0, 0, 0];
+    let mut cuts = [
+        0,
+        1,
+        2,
+        13,
+        len / 3,
+        len / 2,
+        len.saturating_sub(2),
+        len.saturating_sub(1),
+        0,
+        0,
+        0,
+    ];
     if let Ok(Status::Complete(resp)) = &full {
         cuts[8] = resp.head_len.saturating_sub(1);
         cuts[9] = resp.head_len.saturating_sub(2);
@@ -51,7 +63,11 @@ fuzz_target!(|bytes: &[u8]| {
 
     match full {
         Ok(Status::Complete(resp)) => {
-            assert!(resp.head_len <= len, "head_len {} > input {len}", resp.head_len);
+            assert!(
+                resp.head_len <= len,
+                "head_len {} > input {len}",
+                resp.head_len
+            );
             assert!(bytes[..resp.head_len].ends_with(b"\n"));
             assert_eq!(
                 handshake::check_response(&bytes[..resp.head_len], &client),

@@ -12,8 +12,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsframe_fuzz::Rest;
 use wsframe::mask::{self, Masker};
+use wsframe_fuzz::Rest;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -30,7 +30,12 @@ fn bytewise(key: [u8; 4], offset: usize, data: &mut [u8]) {
 }
 
 fuzz_target!(|input: Input| {
-    let Input { key, offset, splits, data } = input;
+    let Input {
+        key,
+        offset,
+        splits,
+        data,
+    } = input;
     let data = data.0;
 
     let mut expected = data.clone();
@@ -50,7 +55,11 @@ fuzz_target!(|input: Input| {
     let mut pos = 0;
     let mut i = 0;
     while pos < data.len() {
-        let len = splits.get(i % splits.len().max(1)).copied().map_or(data.len(), usize::from).max(1);
+        let len = splits
+            .get(i % splits.len().max(1))
+            .copied()
+            .map_or(data.len(), usize::from)
+            .max(1);
         i += 1;
         let end = (pos + len).min(data.len());
         mask::apply(key, offset.wrapping_add(pos), &mut pieces[pos..end]);
@@ -64,12 +73,19 @@ fuzz_target!(|input: Input| {
 
     // copy_masked into a destination shorter or longer than the source.
     let extra = splits.first().copied().map_or(0, usize::from);
-    let dst_len = if extra % 2 == 0 { data.len() + extra / 2 } else { data.len().saturating_sub(extra / 2) };
+    let dst_len = if extra % 2 == 0 {
+        data.len() + extra / 2
+    } else {
+        data.len().saturating_sub(extra / 2)
+    };
     let mut dst = vec![0xA5u8; dst_len];
     mask::copy_masked(key, offset, &data, &mut dst);
     let n = dst_len.min(data.len());
     assert_eq!(dst[..n], expected[..n], "copy_masked at offset {offset}");
-    assert!(dst[n..].iter().all(|&b| b == 0xA5), "copy_masked wrote past the source");
+    assert!(
+        dst[n..].iter().all(|&b| b == 0xA5),
+        "copy_masked wrote past the source"
+    );
 
     // Involution.
     mask::apply(key, offset, &mut whole);

@@ -19,10 +19,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsframe::{
-    CloseCode, Config, Connection, MaskSource, MessageKind, RecvMode, SendError, State,
-};
-use wsframe_fuzz::{Masks, Owned};
+use wsframe::{CloseCode, Config, Connection, MaskSource, MessageKind, RecvMode, SendError, State};
+use wsframe_testkit::{Masks, Owned, reassemble};
 
 #[derive(Arbitrary, Debug, Clone)]
 enum Msg {
@@ -87,13 +85,20 @@ fn send<M: MaskSource>(
             let mut tx = vec![0xA5u8; needed];
             // One byte short: refused, nothing written.
             let short = match kind {
-                MessageKind::Text => conn.encode_text(core::str::from_utf8(bytes).unwrap(), &mut tx[..needed - 1]),
+                MessageKind::Text => {
+                    conn.encode_text(core::str::from_utf8(bytes).unwrap(), &mut tx[..needed - 1])
+                }
                 MessageKind::Binary => conn.encode_binary(bytes, &mut tx[..needed - 1]),
             };
             assert_eq!(short, Err(SendError::BufferTooSmall { needed }));
-            assert!(tx.iter().all(|&b| b == 0xA5), "a refused encode wrote bytes");
+            assert!(
+                tx.iter().all(|&b| b == 0xA5),
+                "a refused encode wrote bytes"
+            );
             let n = match kind {
-                MessageKind::Text => conn.encode_text(core::str::from_utf8(bytes).unwrap(), &mut tx),
+                MessageKind::Text => {
+                    conn.encode_text(core::str::from_utf8(bytes).unwrap(), &mut tx)
+                }
                 MessageKind::Binary => conn.encode_binary(bytes, &mut tx),
             }
             .expect("encode into encoded_message_len bytes");
@@ -128,7 +133,14 @@ fn send<M: MaskSource>(
                     })
                     .collect()
             };
-            send_fragments(conn, MessageKind::Text, &parts, ping_between.as_deref(), wire, expect);
+            send_fragments(
+                conn,
+                MessageKind::Text,
+                &parts,
+                ping_between.as_deref(),
+                wire,
+                expect,
+            );
             expect.push(Logical::Text(text.clone()));
         }
         Msg::StreamBinary {
@@ -140,7 +152,14 @@ fn send<M: MaskSource>(
             } else {
                 parts.iter().map(Vec::as_slice).collect()
             };
-            send_fragments(conn, MessageKind::Binary, &slices, ping_between.as_deref(), wire, expect);
+            send_fragments(
+                conn,
+                MessageKind::Binary,
+                &slices,
+                ping_between.as_deref(),
+                wire,
+                expect,
+            );
             expect.push(Logical::Binary(parts.concat()));
         }
         Msg::Ping(p) => {
@@ -172,7 +191,9 @@ fn send_fragments<M: MaskSource>(
             if let Some(p) = ping_between {
                 let p = ping_payload(p);
                 let mut ptx = [0u8; wsframe::MAX_CONTROL_FRAME_LEN];
-                let n = conn.encode_ping(p, &mut ptx).expect("ping between fragments");
+                let n = conn
+                    .encode_ping(p, &mut ptx)
+                    .expect("ping between fragments");
                 wire.extend_from_slice(&ptx[..n]);
                 expect.push(Logical::Ping(p.to_vec()));
             }
@@ -189,7 +210,7 @@ fn receive<M: MaskSource>(
     got: &mut Vec<Logical>,
     back: &mut Vec<u8>,
 ) {
-    let mut pending: Option<(MessageKind, Vec<u8>)> = None;
+    let mut events = Vec::new();
     let mut pos = 0;
     let mut i = 0;
     let mut tx = [0u8; 2 * wsframe::MAX_CONTROL_FRAME_LEN];
@@ -206,34 +227,12 @@ fn receive<M: MaskSource>(
         let end = (pos + want).min(wire.len());
         let taken = conn.handle_bytes(&wire[pos..end]);
         pos += taken;
-        let mut events = 0;
+        let before = events.len();
         loop {
-            let ev = match conn.poll_event() {
-                Ok(Some(ev)) => Owned::of(&ev),
+            match conn.poll_event() {
+                Ok(Some(ev)) => events.push(Owned::of(&ev)),
                 Ok(None) => break,
                 Err(e) => panic!("receiver failed: {e:?}"),
-            };
-            events += 1;
-            match ev {
-                Owned::Text(t) => got.push(Logical::Text(t)),
-                Owned::Binary(b) => got.push(Logical::Binary(b)),
-                Owned::Chunk {
-                    kind, data, last, ..
-                } => {
-                    let entry = pending.get_or_insert_with(|| (kind, Vec::new()));
-                    assert_eq!(entry.0, kind);
-                    entry.1.extend_from_slice(&data);
-                    if last {
-                        let (kind, data) = pending.take().unwrap();
-                        got.push(match kind {
-                            MessageKind::Text => Logical::Text(String::from_utf8(data).expect("text")),
-                            MessageKind::Binary => Logical::Binary(data),
-                        });
-                    }
-                }
-                Owned::Ping(p) => got.push(Logical::Ping(p)),
-                Owned::Pong(p) => got.push(Logical::Pong(p)),
-                Owned::Close(c) => got.push(Logical::Close(c)),
             }
         }
         loop {
@@ -246,14 +245,34 @@ fn receive<M: MaskSource>(
         if pos >= wire.len() {
             break;
         }
-        assert!(taken > 0 || events > 0, "receiver stuck at {pos} of {}", wire.len());
+        assert!(
+            taken > 0 || events.len() > before,
+            "receiver stuck at {pos} of {}",
+            wire.len()
+        );
     }
-    assert!(pending.is_none(), "a message was left unfinished");
+    // Stream-mode chunks reassembled: a message lands where its last chunk
+    // was, so pings that interrupted it come first.
+    for event in reassemble(&events) {
+        got.push(match event {
+            Owned::Text(t) => Logical::Text(t),
+            Owned::Binary(b) => Logical::Binary(b),
+            Owned::Ping(p) => Logical::Ping(p),
+            Owned::Pong(p) => Logical::Pong(p),
+            Owned::Close(c) => Logical::Close(c),
+            Owned::Chunk { .. } => panic!("a message was left unfinished"),
+            Owned::Error(_) => unreachable!("Owned::of is never an Error"),
+        });
+    }
 }
 
 fn config(stream: bool, fragment_size: u16) -> Config {
     Config::new()
-        .with_recv_mode(if stream { RecvMode::Stream } else { RecvMode::Message })
+        .with_recv_mode(if stream {
+            RecvMode::Stream
+        } else {
+            RecvMode::Message
+        })
         .with_fragment_size(usize::from(fragment_size % 300))
 }
 
@@ -271,7 +290,8 @@ fn buf_len(stream: bool, extra: u16, msgs: &[Msg]) -> usize {
     let base = if stream {
         wsframe::MIN_BUFFER_LEN
     } else {
-        (wsframe::CONTROL_RESERVE + wsframe::frame::MAX_HEADER_LEN + longest).max(wsframe::MIN_BUFFER_LEN)
+        (wsframe::CONTROL_RESERVE + wsframe::frame::MAX_HEADER_LEN + longest)
+            .max(wsframe::MIN_BUFFER_LEN)
     };
     base + usize::from(extra % 512)
 }
@@ -289,7 +309,10 @@ fn check_pongs(got: &[Logical], pings: &[Logical]) {
 }
 
 fn strip_pongs(v: &[Logical]) -> Vec<Logical> {
-    v.iter().filter(|e| !matches!(e, Logical::Pong(_))).cloned().collect()
+    v.iter()
+        .filter(|e| !matches!(e, Logical::Pong(_)))
+        .cloned()
+        .collect()
 }
 
 fuzz_target!(|input: Input| {
@@ -303,9 +326,11 @@ fuzz_target!(|input: Input| {
         Masks(input.mask_seed),
     )
     .unwrap();
-    let mut server =
-        Connection::server(&mut sbuf[..], config(input.server_stream_mode, input.fragment_size / 7))
-            .unwrap();
+    let mut server = Connection::server(
+        &mut sbuf[..],
+        config(input.server_stream_mode, input.fragment_size / 7),
+    )
+    .unwrap();
     client.finish_handshake(wsframe::handshake::Finished::elsewhere());
     server.finish_handshake(wsframe::handshake::Finished::elsewhere());
 
@@ -318,7 +343,10 @@ fuzz_target!(|input: Input| {
     let mut got = Vec::new();
     let mut back = Vec::new();
     receive(&mut server, &wire, &input.splits, &mut got, &mut back);
-    assert_eq!(got, expect, "server saw other messages than the client sent");
+    assert_eq!(
+        got, expect,
+        "server saw other messages than the client sent"
+    );
 
     // Server → client, with the server's pongs first.
     let mut wire = back;
@@ -331,10 +359,16 @@ fuzz_target!(|input: Input| {
     let mut back = Vec::new();
     receive(&mut client, &wire, &input.splits, &mut got, &mut back);
     check_pongs(&got, &pings_to_server);
-    assert_eq!(strip_pongs(&got), expect, "client saw other messages than the server sent");
+    assert_eq!(
+        strip_pongs(&got),
+        expect,
+        "client saw other messages than the server sent"
+    );
 
     // Closing handshake.
-    let Some((code, reason)) = &input.close else { return };
+    let Some((code, reason)) = &input.close else {
+        return;
+    };
     let code = CloseCode::new(*code);
     let (first, second): (&mut dyn Closer, &mut dyn Closer) = if input.close_from_server {
         (&mut server, &mut client)
@@ -354,11 +388,17 @@ fuzz_target!(|input: Input| {
     let wire = first.transmit();
     let (got, back) = second.receive(&wire, &input.splits);
     let got = strip_pongs(&got);
-    assert_eq!(got, vec![Logical::Close(Some((code.as_u16(), reason.clone())))]);
+    assert_eq!(
+        got,
+        vec![Logical::Close(Some((code.as_u16(), reason.clone())))]
+    );
     assert_eq!(second.state(), State::Closed);
     let (got, _) = first.receive(&back, &input.splits);
     let got = strip_pongs(&got);
-    assert_eq!(got, vec![Logical::Close(Some((code.as_u16(), String::new())))]);
+    assert_eq!(
+        got,
+        vec![Logical::Close(Some((code.as_u16(), String::new())))]
+    );
     assert_eq!(first.state(), State::Closed);
 });
 
@@ -390,4 +430,3 @@ impl<M: MaskSource> Closer for Connection<&mut [u8], M> {
         (got, back)
     }
 }
-

@@ -17,8 +17,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsframe_fuzz::Rest;
 use wsframe::utf8::Validator;
+use wsframe_fuzz::Rest;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -53,7 +53,10 @@ fuzz_target!(|input: Input| {
     let mut i = 0;
     let mut pieces = 0;
     while pos < bytes.len() || pieces == 0 {
-        let len = splits.get(i % splits.len().max(1)).copied().map_or(bytes.len(), usize::from);
+        let len = splits
+            .get(i % splits.len().max(1))
+            .copied()
+            .map_or(bytes.len(), usize::from);
         i += 1;
         pieces += 1;
         let end = (pos + len).min(bytes.len());
@@ -62,7 +65,11 @@ fuzz_target!(|input: Input| {
             (Err(e), None) => {
                 assert!(!e.is_incomplete());
                 // The error cannot be reported before its bytes arrived.
-                assert!(e.valid_up_to() < end, "error at {} before byte {end}", e.valid_up_to());
+                assert!(
+                    e.valid_up_to() < end,
+                    "error at {} before byte {end}",
+                    e.valid_up_to()
+                );
                 first_err = Some(*e);
             }
             (Err(e), Some(first)) => assert_eq!(*e, first, "a later feed changed the error"),

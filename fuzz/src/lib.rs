@@ -1,16 +1,17 @@
-//! Helpers shared by the fuzz targets: a structured frame builder, owned
-//! copies of connection events, a checker for what `poll_transmit` emits,
-//! and the chunked connection driver behind `server_stream` and
-//! `client_stream`.
+//! Helpers shared by the fuzz targets: structured wire input, a checker
+//! for what `poll_transmit` emits, and the chunked connection driver behind
+//! `server_stream` and `client_stream`. Owned events, chunk merging, the
+//! raw frame encoder and the mask source come from `wsframe-testkit`
+//! (shared with tests/ and benches/).
 
 use arbitrary::Arbitrary;
 use wsframe::close;
 use wsframe::frame::{Header, Opcode};
 use wsframe::utf8::Validator;
 use wsframe::{
-    Chunk, Config, Connection, Event, MIN_BUFFER_LEN, MaskSource, MessageKind, ProtocolError,
-    RecvMode, Role, State,
+    Config, Connection, MIN_BUFFER_LEN, MaskSource, ProtocolError, RecvMode, Role, State,
 };
+use wsframe_testkit::{KEY, LenForm, Masks, Owned, RawFrame, merge_chunks};
 
 // ---------------------------------------------------------------------------
 // Raw trailing bytes.
@@ -76,36 +77,13 @@ pub enum Piece {
     },
 }
 
-/// Append one frame to `out`.
-#[allow(clippy::too_many_arguments)]
-pub fn push_frame(
-    out: &mut Vec<u8>,
-    fin: bool,
-    rsv: u8,
-    opcode: u8,
-    mask: Option<[u8; 4]>,
-    form: u8,
-    payload: &[u8],
-) {
-    out.push((u8::from(fin) << 7) | ((rsv & 7) << 4) | (opcode & 0x0F));
-    let mbit = if mask.is_some() { 0x80 } else { 0 };
-    let len = payload.len() as u64;
-    match (form, len) {
-        (1, _) | (0 | 3.., 126..=0xFFFF) => {
-            out.push(mbit | 126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        }
-        (2, _) | (0 | 3.., 0x1_0000..) => {
-            out.push(mbit | 127);
-            out.extend_from_slice(&len.to_be_bytes());
-        }
-        _ => out.push(mbit | len as u8),
-    }
-    if let Some(key) = mask {
-        out.extend_from_slice(&key);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
-    } else {
-        out.extend_from_slice(payload);
+/// `Piece::Frame::form` as a length form: 1 forces the 16-bit form
+/// (truncating longer lengths), 2 the 64-bit one, anything else the minimal.
+fn len_form(form: u8) -> LenForm {
+    match form {
+        1 => LenForm::Force16,
+        2 => LenForm::Force64,
+        _ => LenForm::Minimal,
     }
 }
 
@@ -114,7 +92,7 @@ pub fn push_frame(
 /// `None` keeps each piece's choice.
 pub fn build_wire(pieces: &[Piece], force_mask: Option<bool>) -> Vec<u8> {
     let pick = |m: &Option<[u8; 4]>| match force_mask {
-        Some(true) => Some(m.unwrap_or([0x37, 0xfa, 0x21, 0x3d])),
+        Some(true) => Some(m.unwrap_or(KEY)),
         Some(false) => None,
         None => *m,
     };
@@ -129,14 +107,24 @@ pub fn build_wire(pieces: &[Piece], force_mask: Option<bool>) -> Vec<u8> {
                 mask,
                 form,
                 payload,
-            } => push_frame(&mut out, *fin, *rsv, *opcode, *mask, *form, payload),
+            } => RawFrame {
+                fin: *fin,
+                rsv: *rsv,
+                opcode: *opcode,
+                mask: *mask,
+                len_form: len_form(*form),
+                payload,
+            }
+            .encode_into(&mut out),
             Piece::Close { code, reason, mask } => {
                 let mut payload = Vec::new();
                 if let Some(code) = code {
                     payload.extend_from_slice(&code.to_be_bytes());
                     payload.extend_from_slice(reason.as_bytes());
                 }
-                push_frame(&mut out, true, 0, 0x8, pick(mask), 0, &payload);
+                RawFrame::new(Opcode::Close, &payload)
+                    .with_mask(pick(mask))
+                    .encode_into(&mut out);
             }
             Piece::Text {
                 fin,
@@ -144,85 +132,17 @@ pub fn build_wire(pieces: &[Piece], force_mask: Option<bool>) -> Vec<u8> {
                 text,
                 mask,
             } => {
-                let op = if *continuation { 0x0 } else { 0x1 };
-                push_frame(&mut out, *fin, 0, op, pick(mask), 0, text.as_bytes());
+                let op = if *continuation {
+                    Opcode::Continuation
+                } else {
+                    Opcode::Text
+                };
+                RawFrame::new(op, text.as_bytes())
+                    .with_fin(*fin)
+                    .with_mask(pick(mask))
+                    .encode_into(&mut out);
             }
         }
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------
-// Owned events.
-
-/// An owned copy of an [`Event`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Owned {
-    Text(String),
-    Binary(Vec<u8>),
-    Chunk {
-        kind: MessageKind,
-        data: Vec<u8>,
-        offset: u64,
-        last: bool,
-    },
-    Ping(Vec<u8>),
-    Pong(Vec<u8>),
-    Close(Option<(u16, String)>),
-}
-
-impl Owned {
-    pub fn of(event: &Event<'_>) -> Self {
-        match *event {
-            Event::Text(t) => Self::Text(t.to_owned()),
-            Event::Binary(b) => Self::Binary(b.to_vec()),
-            Event::Chunk(Chunk {
-                kind,
-                data,
-                offset,
-                last,
-            }) => Self::Chunk {
-                kind,
-                data: data.to_vec(),
-                offset,
-                last,
-            },
-            Event::Ping(p) => Self::Ping(p.to_vec()),
-            Event::Pong(p) => Self::Pong(p.to_vec()),
-            Event::Close(c) => Self::Close(c.map(|c| (c.code.as_u16(), c.reason.to_owned()))),
-        }
-    }
-}
-
-/// Merge runs of consecutive chunks of one message into one chunk, so that
-/// event sequences from different input splits can be compared.
-pub fn merge_chunks(events: &[Owned]) -> Vec<Owned> {
-    let mut out: Vec<Owned> = Vec::new();
-    for e in events {
-        if let (
-            Some(Owned::Chunk {
-                kind: k0,
-                data: d0,
-                offset: o0,
-                last: l0,
-            }),
-            Owned::Chunk {
-                kind,
-                data,
-                last,
-                offset,
-            },
-        ) = (out.last_mut(), e)
-        {
-            if !*l0 {
-                assert_eq!(k0, kind, "chunk kind changed within a message");
-                assert_eq!(*offset, *o0 + d0.len() as u64, "chunk offsets not contiguous");
-                d0.extend_from_slice(data);
-                *l0 = *last;
-                continue;
-            }
-        }
-        out.push(e.clone());
     }
     out
 }
@@ -246,7 +166,10 @@ pub struct Sent {
 pub fn check_transmit(role: Role, bytes: &[u8], sent: &mut Sent) {
     let mut rest = bytes;
     while !rest.is_empty() {
-        assert!(sent.close.is_none(), "a frame after the Close: {bytes:02x?}");
+        assert!(
+            sent.close.is_none(),
+            "a frame after the Close: {bytes:02x?}"
+        );
         let (header, hlen) = match Header::decode(rest) {
             Ok(wsframe::Status::Complete(done)) => done,
             other => panic!("poll_transmit emitted an undecodable frame ({other:?}): {bytes:02x?}"),
@@ -255,10 +178,17 @@ pub fn check_transmit(role: Role, bytes: &[u8], sent: &mut Sent) {
             Role::Client => assert!(header.mask.is_some(), "client sent an unmasked frame"),
             Role::Server => assert!(header.mask.is_none(), "server sent a masked frame"),
         }
-        assert!(header.opcode.is_control(), "poll_transmit sent {:?}", header.opcode);
+        assert!(
+            header.opcode.is_control(),
+            "poll_transmit sent {:?}",
+            header.opcode
+        );
         let plen = usize::try_from(header.payload_len).expect("small");
         let frame_end = hlen + plen;
-        assert!(frame_end <= rest.len(), "truncated frame in poll_transmit output");
+        assert!(
+            frame_end <= rest.len(),
+            "truncated frame in poll_transmit output"
+        );
         let mut payload = rest[hlen..frame_end].to_vec();
         if let Some(key) = header.mask {
             wsframe::mask::apply(key, 0, &mut payload);
@@ -356,16 +286,6 @@ pub struct Outcome {
     pub state: State,
 }
 
-/// A deterministic mask source for a client.
-pub struct Masks(pub u32);
-
-impl MaskSource for Masks {
-    fn next_mask(&mut self) -> [u8; 4] {
-        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        self.0.to_be_bytes()
-    }
-}
-
 /// Feed `wire` to a fresh connection of `role` in pieces of the given
 /// sizes (`None`: as much as it takes each time), polling events and
 /// transmits after every piece, and check the per-run invariants.
@@ -398,9 +318,16 @@ fn run<M: MaskSource>(
     assert_eq!(conn.handle_bytes(head), head.len());
     assert_eq!(conn.pending_input(), head);
     assert_eq!(conn.state(), State::Connecting);
-    assert!(matches!(conn.poll_event(), Ok(None)), "event before the handshake");
+    assert!(
+        matches!(conn.poll_event(), Ok(None)),
+        "event before the handshake"
+    );
     let mut tx = vec![0u8; 2 * wsframe::MAX_CONTROL_FRAME_LEN];
-    assert_eq!(conn.poll_transmit(&mut tx), 0, "transmit before the handshake");
+    assert_eq!(
+        conn.poll_transmit(&mut tx),
+        0,
+        "transmit before the handshake"
+    );
     // The head is fuzz bytes, not a real handshake, so no parser makes a
     // `Finished` for it: reopen the same buffer as an upgraded connection
     // (that bytes after a real head are kept is tested in tests/).
@@ -418,9 +345,9 @@ fn run<M: MaskSource>(
     };
     let mut close_seen = false;
     let mut last_ping: Option<Vec<u8>> = None;
-    // Per-message checks in stream mode.
+    // Per-message checks in stream mode (`text`: the open message's kind).
     let mut delivered: u64 = 0;
-    let mut kind: Option<MessageKind> = None;
+    let mut text: Option<bool> = None;
     let mut utf8 = Validator::new();
 
     let mut pos = 0;
@@ -452,7 +379,7 @@ fn run<M: MaskSource>(
                     let owned = Owned::of(&event);
                     match &owned {
                         Owned::Chunk {
-                            kind: k,
+                            text: t,
                             data,
                             offset,
                             last,
@@ -460,10 +387,10 @@ fn run<M: MaskSource>(
                             assert!(input.stream_mode, "chunk in message mode");
                             assert!(!data.is_empty() || *last, "empty non-final chunk");
                             assert_eq!(*offset, delivered, "chunk offset");
-                            if let Some(k0) = kind {
-                                assert_eq!(k0, *k, "message kind changed");
+                            if let Some(t0) = text {
+                                assert_eq!(t0, *t, "message kind changed");
                             }
-                            if *k == MessageKind::Text {
+                            if *t {
                                 utf8.feed(data).expect("delivered text is not UTF-8");
                                 if *last {
                                     utf8.finish().expect("text message ends mid-character");
@@ -471,11 +398,11 @@ fn run<M: MaskSource>(
                             }
                             if *last {
                                 delivered = 0;
-                                kind = None;
+                                text = None;
                                 utf8.reset();
                             } else {
                                 delivered += data.len() as u64;
-                                kind = Some(*k);
+                                text = Some(*t);
                             }
                         }
                         Owned::Text(_) | Owned::Binary(_) => {
@@ -493,12 +420,17 @@ fn run<M: MaskSource>(
                             }
                             close_seen = true;
                         }
+                        Owned::Error(_) => unreachable!("Owned::of is never an Error"),
                     }
                     out.events.push(owned);
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    assert!(out.error.is_none(), "second error {e:?} after {:?}", out.error);
+                    assert!(
+                        out.error.is_none(),
+                        "second error {e:?} after {:?}",
+                        out.error
+                    );
                     assert_eq!(conn.error(), Some(e));
                     out.error = Some(e);
                 }
@@ -518,10 +450,17 @@ fn run<M: MaskSource>(
             check_transmit(role, &tx[..n], &mut out.sent);
             for pong in &out.sent.pongs[pongs_before..] {
                 assert!(input.auto_pong, "a pong with auto-pong off");
-                assert_eq!(Some(pong), last_ping.as_ref(), "pong is not the latest ping's");
+                assert_eq!(
+                    Some(pong),
+                    last_ping.as_ref(),
+                    "pong is not the latest ping's"
+                );
             }
         }
-        assert!(!conn.wants_transmit(), "owes a frame after poll_transmit ran dry");
+        assert!(
+            !conn.wants_transmit(),
+            "owes a frame after poll_transmit ran dry"
+        );
 
         if pos >= wire.len() {
             break;
@@ -554,7 +493,12 @@ fn run<M: MaskSource>(
     }
     if close_seen {
         let payload = out.sent.close.as_ref().expect("no Close echo");
-        if let Some(Owned::Close(got)) = out.events.iter().rev().find(|e| matches!(e, Owned::Close(_))) {
+        if let Some(Owned::Close(got)) = out
+            .events
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Owned::Close(_)))
+        {
             match got {
                 Some((code, _)) => assert_eq!(payload.as_slice(), &code.to_be_bytes()[..], "echo"),
                 None => assert!(payload.is_empty(), "echo of a code-less close"),
@@ -580,9 +524,18 @@ pub fn stream_target(role: Role, input: &StreamInput) {
     let chunked = drive(role, input, &wire, Some(&input.splits));
     let whole = drive(role, input, &wire, None);
 
-    assert_eq!(chunked.error, whole.error, "final error depends on the split");
-    assert_eq!(chunked.state, whole.state, "final state depends on the split");
-    assert_eq!(chunked.sent.close, whole.sent.close, "Close sent depends on the split");
+    assert_eq!(
+        chunked.error, whole.error,
+        "final error depends on the split"
+    );
+    assert_eq!(
+        chunked.state, whole.state,
+        "final state depends on the split"
+    );
+    assert_eq!(
+        chunked.sent.close, whole.sent.close,
+        "Close sent depends on the split"
+    );
 
     let mut a = merge_chunks(&chunked.events);
     let mut b = merge_chunks(&whole.events);
@@ -598,7 +551,11 @@ pub fn stream_target(role: Role, input: &StreamInput) {
             _ => Vec::new(),
         };
         let (da, db) = (open(&mut a), open(&mut b));
-        let (short, long) = if da.len() <= db.len() { (&da, &db) } else { (&db, &da) };
+        let (short, long) = if da.len() <= db.len() {
+            (&da, &db)
+        } else {
+            (&db, &da)
+        };
         assert!(long.starts_with(short), "delivered prefixes disagree");
     }
     assert_eq!(a, b, "event sequence depends on the split");

@@ -1,37 +1,17 @@
-//! Helpers shared by the integration tests: raw frame builders and a
-//! client/server pair wired together in memory.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: a client/server pair wired
+//! together in memory, a driver that feeds a connection and collects its
+//! events, and a decoder for what it sends. Raw frame builders, owned
+//! events, chunk reassembly and the mask source live in `wsframe-testkit`
+//! (shared with fuzz/ and benches/) and are re-exported here under the
+//! names the tests use.
+#![allow(dead_code, unused_imports)]
 
-use wsframe::frame::{Header, Opcode, Rsv};
-use wsframe::{Config, Connection, Event, NoMask, ProtocolError, Role};
-
-pub const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
-
-/// A raw frame, masked with `KEY` when `masked`.
-pub fn raw(opcode: Opcode, fin: bool, payload: &[u8], masked: bool) -> Vec<u8> {
-    raw_rsv(opcode, fin, Rsv::NONE, payload, masked)
-}
-
-pub fn raw_rsv(opcode: Opcode, fin: bool, rsv: Rsv, payload: &[u8], masked: bool) -> Vec<u8> {
-    let mut h = Header::new(opcode, payload.len() as u64)
-        .with_fin(fin)
-        .with_mask(masked.then_some(KEY));
-    h.rsv = rsv;
-    let mut out = vec![0u8; 14 + payload.len()];
-    let n = h.encode(&mut out).unwrap();
-    out.truncate(n);
-    let start = out.len();
-    out.extend_from_slice(payload);
-    if masked {
-        wsframe::mask::apply(KEY, 0, &mut out[start..]);
-    }
-    out
-}
-
-/// A frame as a client sends it (masked).
-pub fn from_client(opcode: Opcode, fin: bool, payload: &[u8]) -> Vec<u8> {
-    raw(opcode, fin, payload, true)
-}
+use wsframe::frame::{Header, Opcode};
+use wsframe::{Config, Connection, NoMask, Role};
+pub use wsframe_testkit::{
+    KEY, LenForm, Masks, Owned, RawFrame, counter_masks, from_client, merge_chunks, own, raw,
+    raw_rsv, reassemble,
+};
 
 /// An open server connection over a heap buffer of `len` bytes.
 pub fn server(len: usize, config: Config) -> Connection<Vec<u8>, NoMask> {
@@ -40,52 +20,10 @@ pub fn server(len: usize, config: Config) -> Connection<Vec<u8>, NoMask> {
     c
 }
 
-/// A counter-based mask source (tests only; real clients use an RNG).
-pub fn counter_masks() -> impl FnMut() -> [u8; 4] {
-    let mut n: u32 = 0x1234_5678;
-    move || {
-        n = n.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        n.to_le_bytes()
-    }
-}
-
 pub fn client(len: usize, config: Config) -> Connection<Vec<u8>, impl FnMut() -> [u8; 4]> {
     let mut c = Connection::new(Role::Client, vec![0u8; len], config, counter_masks()).unwrap();
     c.finish_handshake(wsframe::handshake::Finished::elsewhere());
     c
-}
-
-/// An owned copy of an event, for comparing event sequences.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Owned {
-    Text(String),
-    Binary(Vec<u8>),
-    Chunk {
-        text: bool,
-        data: Vec<u8>,
-        offset: u64,
-        last: bool,
-    },
-    Ping(Vec<u8>),
-    Pong(Vec<u8>),
-    Close(Option<(u16, String)>),
-    Error(ProtocolError),
-}
-
-pub fn own(e: &Event<'_>) -> Owned {
-    match *e {
-        Event::Text(t) => Owned::Text(t.to_owned()),
-        Event::Binary(b) => Owned::Binary(b.to_vec()),
-        Event::Chunk(c) => Owned::Chunk {
-            text: c.kind == wsframe::MessageKind::Text,
-            data: c.data.to_vec(),
-            offset: c.offset,
-            last: c.last,
-        },
-        Event::Ping(p) => Owned::Ping(p.to_vec()),
-        Event::Pong(p) => Owned::Pong(p.to_vec()),
-        Event::Close(c) => Owned::Close(c.map(|c| (c.code.as_u16(), c.reason.to_owned()))),
-    }
 }
 
 /// Feed `input` to `conn` in pieces of the given sizes (cycled), collecting

@@ -93,7 +93,6 @@ impl Phase {
         }
     }
 
-    #[inline]
     fn decode(byte: u8) -> Self {
         match byte {
             0 => Self::Connecting,
@@ -192,7 +191,6 @@ impl Link {
             .store(other.pong_seq.load(Ordering::Acquire), Ordering::Release);
     }
 
-    #[inline]
     pub(crate) fn phase(&self) -> Phase {
         Phase::decode(self.phase.load(Ordering::Acquire))
     }

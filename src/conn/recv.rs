@@ -320,7 +320,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
 
     /// Run the receive state machine until an event is ready or input runs out.
     fn advance(&mut self, link: &Link, config: &Config) -> Result<Ready, ProtocolError> {
-        match link.phase() {
+        // The common case tested without decoding the phase.
+        let phase = if link.is_open() {
+            Phase::Open
+        } else {
+            link.phase()
+        };
+        match phase {
             Phase::Open | Phase::Closing(super::Side::Local) => {}
             Phase::Failed(kind) => {
                 // A timeout the sending side found: report it once.

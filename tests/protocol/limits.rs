@@ -366,31 +366,18 @@ fn message_larger_than_the_buffer_is_refused_from_the_header_with_1009() {
 
 /// Collapse stream-mode events into (kind is text, payload) per message,
 /// checking offsets and the `last` flag along the way.
+/// The streamed messages (the shared `reassemble`) as (text, bytes),
+/// pings and pongs dropped, nothing else allowed, none left unfinished.
 fn collect_stream(events: &[Owned]) -> Vec<(bool, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut current: Option<(bool, Vec<u8>)> = None;
-    for e in events {
-        match e {
-            Owned::Chunk {
-                text,
-                data,
-                offset,
-                last,
-            } => {
-                let (kind, buf) = current.get_or_insert_with(|| (*text, Vec::new()));
-                assert_eq!(*kind, *text, "kind changes inside a message");
-                assert_eq!(*offset as usize, buf.len(), "chunk offset");
-                buf.extend_from_slice(data);
-                if *last {
-                    out.push(current.take().unwrap());
-                }
-            }
-            Owned::Ping(_) | Owned::Pong(_) => {}
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert!(current.is_none(), "unfinished message");
-    out
+    common::reassemble(events)
+        .into_iter()
+        .filter_map(|e| match e {
+            Owned::Text(t) => Some((true, t.into_bytes())),
+            Owned::Binary(b) => Some((false, b)),
+            Owned::Ping(_) | Owned::Pong(_) => None,
+            other => panic!("unexpected or unfinished: {other:?}"),
+        })
+        .collect()
 }
 
 #[test]

@@ -386,34 +386,14 @@ fn client_stream(ops: &[Op], fragment_size: usize) -> (Vec<u8>, Vec<Owned>) {
 
 /// Stream-mode events folded into whole messages (checking offsets and
 /// `last`), control events kept in place.
+/// Streamed chunks as whole messages (the shared `reassemble`), with no
+/// message left unfinished.
 fn fold_chunks(events: &[Owned]) -> Vec<Owned> {
-    let mut out = Vec::new();
-    let mut open: Option<(bool, Vec<u8>)> = None;
-    for e in events {
-        match e {
-            Owned::Chunk {
-                text,
-                data,
-                offset,
-                last,
-            } => {
-                let (kind, buf) = open.get_or_insert_with(|| (*text, Vec::new()));
-                assert_eq!(kind, text);
-                assert_eq!(*offset as usize, buf.len());
-                buf.extend_from_slice(data);
-                if *last {
-                    let (text, buf) = open.take().unwrap();
-                    out.push(if text {
-                        Owned::Text(String::from_utf8(buf).expect("stream text is UTF-8"))
-                    } else {
-                        Owned::Binary(buf)
-                    });
-                }
-            }
-            other => out.push(other.clone()),
-        }
-    }
-    assert!(open.is_none(), "unfinished streamed message");
+    let out = common::reassemble(events);
+    assert!(
+        !out.iter().any(|e| matches!(e, Owned::Chunk { .. })),
+        "unfinished streamed message"
+    );
     out
 }
 

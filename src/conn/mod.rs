@@ -46,7 +46,11 @@ use send::Send;
 /// Bytes at the front of the receive buffer reserved for the payload of
 /// the control frame being received (at most 125), so that a control
 /// frame between fragments never disturbs the message being assembled.
-pub const CONTROL_RESERVE: usize = MAX_CONTROL_PAYLOAD;
+/// Rounded up to 130 so that, in a buffer that starts 8-byte aligned, the
+/// payload of a masked frame with a 14-byte or 6-byte header starts 8-byte
+/// aligned: the UTF-8 check's word loop is about a fifth cheaper on
+/// aligned text (callgrind, 64 KiB text frames, `prof w4t`).
+pub const CONTROL_RESERVE: usize = MAX_CONTROL_PAYLOAD + 5;
 
 /// The smallest receive buffer [`Connection::new`] accepts.
 pub const MIN_BUFFER_LEN: usize = CONTROL_RESERVE + 2 * MAX_HEADER_LEN;

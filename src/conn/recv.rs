@@ -407,7 +407,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             }
             self.seen = self.seen.wrapping_add(take);
             let last = done && frame.fin;
-            if message.kind == MessageKind::Text {
+            // A whole text message in one frame, all here: the `from_utf8`
+            // that makes its `&str` is its only check (`process` runs it
+            // early), so it is not validated twice.
+            let whole = last && offset == 0 && config.recv_mode() == RecvMode::Message;
+            if message.kind == MessageKind::Text && !whole {
                 if let Err(e) = self.utf8.feed(chunk) {
                     return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
                 }
@@ -435,7 +439,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
                     }
                     self.release = true;
                     return Ok(match message.kind {
-                        MessageKind::Text => Ready::Text { checked: true },
+                        MessageKind::Text => Ready::Text { checked: !whole },
                         MessageKind::Binary => Ready::Binary,
                     });
                 }

@@ -4,7 +4,7 @@
 //! ```sh
 //! cargo build --release -p wsframe-bench --bin prof
 //! valgrind --tool=callgrind --toggle-collect='prof::measure*' \
-//!     target/release/prof w1   # or w3, w3v, w6, w6l
+//!     target/release/prof w1   # or w3, w3v, w4t, w6, w6l
 //! ```
 //!
 //! Only the `measure_*` functions are counted; divide their inclusive
@@ -49,6 +49,15 @@ fn measure_w3v(
         total += pos;
     }
     total
+}
+
+#[inline(never)]
+fn measure_w4t(
+    conn: &mut wsframe::Connection<Vec<u8>>,
+    feed: &mut Feed<'_>,
+    rounds: usize,
+) -> Count {
+    ours::read(conn, feed, rounds)
 }
 
 #[inline(never)]
@@ -108,6 +117,15 @@ fn main() {
             assert_eq!(n, 100 * large.len());
             println!("w6l: 100 round trips of 64 KiB");
         }
-        _ => eprintln!("usage: prof w1|w3|w3v|w6|w6l"),
+        "w4t" => {
+            let stream = w4_stream(wsframe::Opcode::Text);
+            let mut conn = ours::server(2 * LARGE);
+            let mut feed = Feed::new(&stream);
+            ours::read(&mut conn, &mut feed, 1);
+            let got = measure_w4t(&mut conn, &mut feed, 20);
+            assert_eq!(got, (20, 20 * LARGE));
+            println!("w4t: 20 text frames of 64 KiB");
+        }
+        _ => eprintln!("usage: prof w1|w3|w3v|w4t|w6|w6l"),
     }
 }

@@ -446,7 +446,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// See [`Connection::encode_binary`].
     #[inline(always)]
     pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_whole(MessageKind::Text, text.as_bytes(), tx)
+        self.send.encode_whole(
+            MessageKind::Text,
+            text.as_bytes(),
+            tx,
+            &self.config,
+            &self.link,
+        )
     }
 
     /// Encode a whole binary message into `tx`, fragmented like
@@ -461,7 +467,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// is written on error.
     #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_whole(MessageKind::Binary, data, tx)
+        self.send
+            .encode_whole(MessageKind::Binary, data, tx, &self.config, &self.link)
     }
 
     /// The bytes [`Connection::encode_text`] / [`Connection::encode_binary`]
@@ -483,31 +490,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         payload: &[u8],
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
-        if kind == MessageKind::Text {
-            crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
-        }
-        self.encode_whole(kind, payload, tx)
-    }
-
-    /// A message that fits one short frame (most of them) goes straight
-    /// out of the inlined fast path; anything else, errors included,
-    /// through the general one.
-    #[inline(always)]
-    fn encode_whole(
-        &mut self,
-        kind: MessageKind,
-        payload: &[u8],
-        tx: &mut [u8],
-    ) -> Result<usize, SendError> {
-        match self
-            .send
-            .encode_single(kind.opcode(), payload, tx, &self.config, &self.link)
-        {
-            Some(n) => Ok(n),
-            None => self
-                .send
-                .encode_general(kind, payload, tx, &self.config, &self.link),
-        }
+        self.send
+            .encode_message(kind, payload, tx, &self.config, &self.link)
     }
 
     /// Encode the next frames of the message `payload` of `kind`, as many

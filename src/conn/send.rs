@@ -360,6 +360,39 @@ impl<M: MaskSource> Send<M> {
         Some(head + len)
     }
 
+    /// A whole message from bytes: text is UTF-8 checked first.
+    pub(crate) fn encode_message(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+        config: &Config,
+        link: &Link,
+    ) -> Result<usize, SendError> {
+        if kind == MessageKind::Text {
+            crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
+        }
+        self.encode_whole(kind, payload, tx, config, link)
+    }
+
+    /// A whole message: one that fits one short frame (most of them) goes
+    /// straight out of the inlined fast path; anything else, errors
+    /// included, through the general one.
+    #[inline(always)]
+    pub(crate) fn encode_whole(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+        config: &Config,
+        link: &Link,
+    ) -> Result<usize, SendError> {
+        match self.encode_single(kind.opcode(), payload, tx, config, link) {
+            Some(n) => Ok(n),
+            None => self.encode_general(kind, payload, tx, config, link),
+        }
+    }
+
     /// Every whole message [`Send::encode_single`] leaves: the checks in
     /// order (the first failing one is the error), then one frame, or
     /// frames of the configured fragment size.

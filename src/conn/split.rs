@@ -252,7 +252,13 @@ impl<M: MaskSource, L: Deref<Target = Link>> Sender<M, L> {
     /// As [`Connection::encode_binary`].
     #[inline(always)]
     pub fn encode_text(&mut self, text: &str, tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_whole(MessageKind::Text, text.as_bytes(), tx)
+        self.send.encode_whole(
+            MessageKind::Text,
+            text.as_bytes(),
+            tx,
+            &self.config,
+            &self.link,
+        )
     }
 
     /// See [`Connection::encode_binary`].
@@ -261,7 +267,8 @@ impl<M: MaskSource, L: Deref<Target = Link>> Sender<M, L> {
     /// As [`Connection::encode_binary`].
     #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
-        self.encode_whole(MessageKind::Binary, data, tx)
+        self.send
+            .encode_whole(MessageKind::Binary, data, tx, &self.config, &self.link)
     }
 
     /// See [`Connection::encoded_message_len`].
@@ -280,28 +287,8 @@ impl<M: MaskSource, L: Deref<Target = Link>> Sender<M, L> {
         payload: &[u8],
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
-        if kind == MessageKind::Text {
-            crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
-        }
-        self.encode_whole(kind, payload, tx)
-    }
-
-    #[inline(always)]
-    fn encode_whole(
-        &mut self,
-        kind: MessageKind,
-        payload: &[u8],
-        tx: &mut [u8],
-    ) -> Result<usize, SendError> {
-        match self
-            .send
-            .encode_single(kind.opcode(), payload, tx, &self.config, &self.link)
-        {
-            Some(n) => Ok(n),
-            None => self
-                .send
-                .encode_general(kind, payload, tx, &self.config, &self.link),
-        }
+        self.send
+            .encode_message(kind, payload, tx, &self.config, &self.link)
     }
 
     /// See [`Connection::encode_next`].

@@ -562,27 +562,13 @@ pub fn pattern(len: usize) -> Vec<u8> {
 }
 
 /// A raw client frame: `first` is the first header byte (FIN, RSV, opcode),
-/// masked with a fixed key unless `masked` is false.
+/// masked with the test kit's key unless `masked` is false (the shared
+/// `wsframe_testkit::RawFrame`, which writes any opcode bits).
 pub fn raw_frame(first: u8, payload: &[u8], masked: bool) -> Vec<u8> {
-    const KEY: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
-    let mask_bit = if masked { 0x80 } else { 0 };
-    let mut out = vec![first];
-    match payload.len() {
-        n @ 0..=125 => out.push(mask_bit | n as u8),
-        n @ 126..=0xffff => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    if masked {
-        out.extend_from_slice(&KEY);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ KEY[i % 4]));
-    } else {
-        out.extend_from_slice(payload);
-    }
-    out
+    use wsframe_testkit::RawFrame;
+    RawFrame::with_opcode_bits(first & 0x0F, payload)
+        .with_fin(first & 0x80 != 0)
+        .with_rsv(wsframe::frame::Rsv::from_bits(first >> 4))
+        .with_mask(masked.then_some(wsframe_testkit::KEY))
+        .to_vec()
 }

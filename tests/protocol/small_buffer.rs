@@ -9,11 +9,9 @@
 
 use crate::common;
 
-use common::counter_masks;
-use wsframe::frame::{Header, Opcode};
-use wsframe::{
-    Config, Connection, Event, MaskSource, MessageKind, ProtocolError, RecvMode, Role, mask,
-};
+use common::{counter_masks, from_client};
+use wsframe::frame::Opcode;
+use wsframe::{Config, Connection, Event, MaskSource, MessageKind, ProtocolError, RecvMode, Role};
 
 const SMALL: usize = 1024;
 const MIB: usize = 1 << 20;
@@ -338,20 +336,6 @@ fn one_byte_over_the_one_mib_cap_is_refused_from_the_header() {
     assert_eq!(got.data.len(), MIB / 1000 * 1000);
 }
 
-/// A masked text frame (as a client sends it) with a payload that need
-/// not be UTF-8: the encoders refuse to build one.
-fn raw_text_from_client(payload: &[u8]) -> Vec<u8> {
-    let key = [0x37, 0xfa, 0x21, 0x3d];
-    let header = Header::new(Opcode::Text, payload.len() as u64).with_mask(Some(key));
-    let mut out = vec![0u8; 14];
-    let n = header.encode(&mut out).unwrap();
-    out.truncate(n);
-    let start = out.len();
-    out.extend_from_slice(payload);
-    mask::apply(key, 0, &mut out[start..]);
-    out
-}
-
 #[test]
 fn bad_utf8_deep_in_a_one_mib_text_fails_at_that_byte_before_the_rest_is_read() {
     let at = 700_001;
@@ -364,7 +348,7 @@ fn bad_utf8_deep_in_a_one_mib_text_fails_at_that_byte_before_the_rest_is_read() 
     let mut good = payload.clone();
     good[at] = b'x';
     payload[at] = 0xFF;
-    let input = raw_text_from_client(&payload);
+    let input = from_client(Opcode::Text, true, &payload);
     for splits in [&[4096][..], &[1, 1000]] {
         let mut conn = small(Role::Server, wsframe::NoMask);
         let got = receive(&mut conn, &input, splits);
@@ -395,7 +379,7 @@ fn bad_utf8_deep_in_a_one_mib_text_fails_at_that_byte_before_the_rest_is_read() 
 fn text_ending_inside_a_character_fails_at_the_end() {
     let mut payload = text(2998).into_bytes();
     payload.extend_from_slice(&[0xF0, 0x9D]); // the first half of '𝄞'
-    let input = raw_text_from_client(&payload);
+    let input = from_client(Opcode::Text, true, &payload);
     let mut conn = small(Role::Server, wsframe::NoMask);
     let got = receive(&mut conn, &input, &[333]);
     let (error, _) = got.error.expect("the connection fails");

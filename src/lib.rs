@@ -22,7 +22,7 @@
 //!   `embedded-io` transport and a connection, and make no protocol
 //!   decisions.
 //!
-//! Nothing here allocates, reads a clock, draws random numbers or does I/O
+//! Nothing here touches a heap, reads a clock, draws random numbers or does I/O
 //! outside the adapters: storage is the caller's.
 //!
 //! No input can make the crate panic: `unwrap`, `expect`, `panic!` and

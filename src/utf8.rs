@@ -227,7 +227,7 @@ impl Dfa {
     }
 }
 
-/// An incremental UTF-8 validator: 16 bytes of state, no allocation.
+/// An incremental UTF-8 validator: 16 bytes of state, no heap.
 ///
 /// ```
 /// use wsframe::utf8::Validator;

@@ -29,7 +29,7 @@
 //!
 //! The phase moves by compare-and-swap, so the target needs atomic CAS on
 //! bytes (`target_has_atomic = "8"`: every Cortex-M3/M4/M7/M33, RISC-V with
-//! the A extension, every std target; not the Cortex-M0/M0+ of thumbv6m).
+//! the A extension, every hosted target; not the Cortex-M0/M0+ of thumbv6m).
 
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 

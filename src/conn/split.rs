@@ -11,7 +11,7 @@
 //! sender ([`Sender::handle_timeout`]); a failure it finds stops the
 //! receiver too.
 //!
-//! The link is all atomics (see its docs): no lock, no allocation, nothing
+//! The link is all atomics (see its docs): no lock, no heap, nothing
 //! a single-core microcontroller cannot do. The halves are `Send` when `B`,
 //! `M` and `L` are, and `Sync` when they are `Sync`.
 

@@ -30,7 +30,7 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
         .with_max_message_len(max_message)
         .with_max_frame_len(max_message)
         // The default's rationale at any cap: a whole message in 16-byte fragments.
-        .with_max_fragments(fragments_for(max_message));
+        .with_max_fragments(support::fragments_for(max_message));
     let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?;
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
     let request = ClientRequest::new(&url, random());
@@ -137,12 +137,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("reports updated for agent {agent}");
     Ok(())
-}
-
-/// The fragment cap for a message cap: 65,536 at the default 1 MiB, and a
-/// message of the cap in 16-byte fragments above it.
-fn fragments_for(max_message: usize) -> u32 {
-    u32::try_from(max_message / 16)
-        .unwrap_or(u32::MAX)
-        .max(wsframe::DEFAULT_MAX_FRAGMENTS)
 }

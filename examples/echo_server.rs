@@ -101,7 +101,7 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
         .with_max_message_len(max_message)
         .with_max_frame_len(max_message)
         // The default's rationale at any cap: a whole message in 16-byte fragments.
-        .with_max_fragments(fragments_for(max_message));
+        .with_max_fragments(support::fragments_for(max_message));
     // The message is reassembled in the receive buffer: cap plus headroom.
     let rx = vec![0u8; max_message + 64 * 1024];
     let tx = vec![0u8; 64 * 1024];
@@ -206,12 +206,4 @@ fn echo(
         }
         ws.send(kind, &scratch[..len])?;
     }
-}
-
-/// The fragment cap for a message cap: 65,536 at the default 1 MiB, and a
-/// message of the cap in 16-byte fragments above it.
-fn fragments_for(max_message: usize) -> u32 {
-    u32::try_from(max_message / 16)
-        .unwrap_or(u32::MAX)
-        .max(wsframe::DEFAULT_MAX_FRAGMENTS)
 }

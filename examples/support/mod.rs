@@ -6,6 +6,14 @@ use std::io::Read as _;
 
 pub mod split_echo;
 
+/// The fragment cap for a message cap (`--max-message`): 65,536 at the
+/// default 1 MiB, and a message of the cap in 16-byte fragments above it.
+pub fn fragments_for(max_message: usize) -> u32 {
+    u32::try_from(max_message / 16)
+        .unwrap_or(u32::MAX)
+        .max(wsframe::DEFAULT_MAX_FRAGMENTS)
+}
+
 /// Masking keys from an xorshift generator seeded by the OS. Good enough for
 /// an example; firmware would use its hardware RNG.
 pub struct Masks(u64);

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use wsframe::frame::Opcode;
-use wsframe::{CONTROL_RESERVE, Config, MessageKind, RecvMode, SendError, State};
+use wsframe::{CONTROL_RESERVE, CloseCode, Config, MessageKind, RecvMode, SendError, State};
 
 /// A text of `len` bytes mixing 1- to 4-byte characters, so frame
 /// boundaries fall inside characters.
@@ -529,5 +529,77 @@ fn interleaved_data_frame_in_a_streamed_send_is_impossible() {
             Owned::Text("hello world".into()),
             Owned::Binary(b"now".to_vec())
         ]
+    );
+}
+
+/// `encode_next` resumed wrongly: another kind or length, another kind
+/// of send in between, a `tx` with no room for a frame, the connection
+/// closing midway. Each is refused with nothing written, and the message
+/// still goes out whole when resumed correctly.
+#[test]
+fn encode_next_refuses_a_wrong_resume_and_writes_nothing() {
+    let mut c = client(4096, Config::new());
+    let payload = vec![b'x'; 300];
+    let mut wire = Vec::new();
+    let mut tx = [0u8; 64];
+    let step = c.encode_next(MessageKind::Text, &payload, &mut tx).unwrap();
+    assert!(!step.done);
+    wire.extend_from_slice(&tx[..step.len]);
+
+    let mut scratch = [0xAAu8; 64];
+    for refused in [
+        c.encode_next(MessageKind::Binary, &payload, &mut scratch)
+            .map(|e| e.len),
+        c.encode_next(MessageKind::Text, &payload[..299], &mut scratch)
+            .map(|e| e.len),
+        c.encode_text("other", &mut scratch),
+        c.encode_binary(b"other", &mut scratch),
+        c.encode_fragment(MessageKind::Text, b"other", true, &mut scratch),
+    ] {
+        assert_eq!(refused, Err(SendError::MessageInProgress));
+    }
+    // No room even for a header and one byte.
+    assert!(matches!(
+        c.encode_next(MessageKind::Text, &payload, &mut scratch[..6]),
+        Err(SendError::BufferTooSmall { .. })
+    ));
+    assert!(scratch.iter().all(|&b| b == 0xAA), "nothing written");
+    // Pings may go between the parts.
+    let n = c.encode_ping(b"p", &mut tx).unwrap();
+    wire.extend_from_slice(&tx[..n]);
+    loop {
+        let step = c.encode_next(MessageKind::Text, &payload, &mut tx).unwrap();
+        wire.extend_from_slice(&tx[..step.len]);
+        if step.done {
+            break;
+        }
+    }
+    let mut s = server(4096, Config::new());
+    let got = feed(&mut s, &wire, &[]);
+    assert_eq!(
+        got,
+        vec![Owned::Ping(b"p".to_vec()), Owned::Text("x".repeat(300))]
+    );
+
+    // Closing midway ends the message: the rest is refused.
+    let mut c = client(4096, Config::new());
+    let step = c
+        .encode_next(MessageKind::Binary, &payload, &mut tx)
+        .unwrap();
+    assert!(!step.done);
+    c.close(CloseCode::NORMAL, "").unwrap();
+    assert_eq!(
+        c.encode_next(MessageKind::Binary, &payload, &mut tx),
+        Err(SendError::Closing)
+    );
+    // Invalid text is refused on the first call, before any frame.
+    let mut c = client(4096, Config::new());
+    assert!(matches!(
+        c.encode_next(MessageKind::Text, b"ok \xff", &mut tx),
+        Err(SendError::InvalidUtf8(_))
+    ));
+    assert!(
+        c.encode_text("fresh", &mut tx).is_ok(),
+        "nothing left in progress"
     );
 }

@@ -676,3 +676,25 @@ fn the_fragment_cap_refuses_the_frame_past_it_from_its_header_with_1009() {
     let ev = feed(&mut s, &input, &[]);
     assert_eq!(ev.last(), Some(&Owned::Text("ab".into())));
 }
+
+#[test]
+fn degenerate_caps_and_timeouts_are_clamped_not_disabled() {
+    use std::time::Duration;
+    // A fragment cap of 0 would refuse every message: it means 1.
+    assert_eq!(Config::new().with_max_fragments(0).max_fragments(), 1);
+    let mut s = server(4096, Config::new().with_max_fragments(0));
+    let ev = feed(&mut s, &from_client(Opcode::Text, true, b"one frame"), &[]);
+    assert_eq!(ev, vec![Owned::Text("one frame".into())]);
+    // A zero close timeout would never arm: it means 1 ms. `None` turns it off.
+    assert_eq!(
+        Config::new()
+            .with_close_timeout(Some(Duration::ZERO))
+            .close_timeout(),
+        Some(Duration::from_millis(1))
+    );
+    assert_eq!(Config::new().with_close_timeout(None).close_timeout(), None);
+    assert_eq!(
+        Config::new().close_timeout(),
+        Some(wsframe::DEFAULT_CLOSE_TIMEOUT)
+    );
+}

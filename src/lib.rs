@@ -99,6 +99,8 @@
 
 pub mod close;
 mod conn;
+#[cfg(feature = "deflate")]
+pub mod deflate;
 pub mod frame;
 pub mod handshake;
 pub mod io;

@@ -1,0 +1,1 @@
+//! The compressor (RFC 7692 §7.2.1, RFC 1951).

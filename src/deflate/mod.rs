@@ -1,0 +1,20 @@
+//! permessage-deflate (RFC 7692), with no heap.
+//!
+//! Behind the `deflate` feature. Three concerns, one file each:
+//!
+//! - `params`: the extension's parameters, the client's offer, the
+//!   server's choice among offers and the client's check of the answer
+//!   (RFC 7692 §5, §7.1);
+//! - `inflate`: decompression of received messages into caller memory, a
+//!   window of 2^bits bytes, with `miniz_oxide` (RFC 7692 §7.2.2);
+//! - `compress`: the crate's own compressor, LZ77 over the message being
+//!   sent with its hash table in caller memory, Huffman-coded
+//!   (RFC 7692 §7.2.1, RFC 1951).
+
+mod compress;
+mod inflate;
+mod params;
+
+pub use compress::*;
+pub use inflate::*;
+pub use params::*;

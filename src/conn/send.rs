@@ -165,50 +165,51 @@ impl<M: MaskSource> Send<M> {
 
     /// See [`Connection::poll_transmit`](super::Connection::poll_transmit).
     pub(crate) fn poll_transmit(&mut self, tx: &mut [u8], link: &Link) -> usize {
+        let phase = link.phase();
         let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
-        match link.phase() {
-            Phase::Connecting | Phase::Closed => 0,
-            Phase::Open if self.close.is_some() => {
+        // The one Close this connection owes, if it owes one now.
+        let len = match phase {
+            Phase::Connecting | Phase::Closed | Phase::Failed(FaultKind::CloseTimeout) => return 0,
+            Phase::Open if self.close.is_none() => return self.write_owed_control(tx, link),
+            Phase::Open | Phase::Closing(Side::Local) => {
                 // Closed while connecting: the close goes first.
-                if link.advance(Phase::Open, Phase::Closing(Side::Local)) {
-                    self.poll_transmit(tx, link)
-                } else {
+                if phase == Phase::Open && !link.advance(Phase::Open, Phase::Closing(Side::Local)) {
                     self.close = None;
-                    0
+                    return 0;
+                }
+                match &self.close {
+                    Some(queued) => {
+                        payload = queued.payload;
+                        usize::from(queued.len)
+                    }
+                    None => 0,
                 }
             }
-            Phase::Open => self.write_owed_control(tx, link),
-            _ if link.close_sent() => 0,
-            Phase::Closing(Side::Local) => {
-                let queued = self.close.unwrap_or(QueuedClose { payload, len: 0 });
-                self.write_close(
-                    control_prefix(&queued.payload, usize::from(queued.len)),
-                    tx,
-                    link,
-                )
+            Phase::Failed(kind) => close::encode_payload(
+                Some(&CloseFrame {
+                    code: kind.close_code(),
+                    reason: kind.reason(),
+                }),
+                &mut payload,
+            )
+            .unwrap_or(0),
+            // The echo carries the peer's code (RFC 6455 §5.5.1).
+            Phase::Closing(Side::Peer) => {
+                let frame = link.peer_close().flatten().map(|code| CloseFrame {
+                    code: CloseCode::new(code),
+                    reason: "",
+                });
+                close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0)
             }
-            Phase::Failed(FaultKind::CloseTimeout) => 0,
-            phase => {
-                // The echo carries the peer's code (§5.5.1); a failure's
-                // Close its fault's code and reason.
-                let frame = match phase {
-                    Phase::Failed(kind) => Some(CloseFrame {
-                        code: kind.close_code(),
-                        reason: kind.reason(),
-                    }),
-                    _ => link.peer_close().flatten().map(|code| CloseFrame {
-                        code: CloseCode::new(code),
-                        reason: "",
-                    }),
-                };
-                let len = close::encode_payload(frame.as_ref(), &mut payload).unwrap_or(0);
-                let n = self.write_close(control_prefix(&payload, len), tx, link);
-                if n > 0 {
-                    link.advance(Phase::Closing(Side::Peer), Phase::Closed);
-                }
-                n
-            }
+        };
+        if link.close_sent() {
+            return 0;
         }
+        let n = self.write_close(control_prefix(&payload, len), tx, link);
+        if n > 0 {
+            link.advance(Phase::Closing(Side::Peer), Phase::Closed);
+        }
+        n
     }
 
     /// While open: the pong to the latest ping, then a keepalive ping.

@@ -112,7 +112,8 @@ pub use conn::{
     BufferTooSmall, CONTROL_RESERVE, Chunk, Config, Connection, DEFAULT_CLOSE_TIMEOUT,
     DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_FRAME_LEN, DEFAULT_MAX_MESSAGE_LEN, Encoded, Event, Instant,
     Keepalive, Link, MAX_CONTROL_FRAME_LEN, MIN_BUFFER_LEN, MaskSource, MessageKind, NoMask,
-    ProtocolError, Receiver, RecvMode, Role, SendError, Sender, Side, State,
+    ProtocolError, Receiver, RecvExtension, RecvMode, Role, SendError, SendExtension, Sender, Side,
+    State,
 };
 pub use frame::{Header, Opcode};
 

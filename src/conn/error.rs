@@ -50,6 +50,15 @@ pub enum ProtocolError {
         /// The cap in force: frames per message.
         max: u32,
     },
+    /// RSV1 (compressed) on a control frame, with permessage-deflate
+    /// agreed (RFC 7692 §6.1: only a data message's first frame). 1002.
+    CompressedControlFrame,
+    /// RSV1 (compressed) on a continuation frame (RFC 7692 §6.1). 1002.
+    CompressedContinuation,
+    /// A compressed message whose payload does not inflate (RFC 7692
+    /// §7.2.2): 1007, as Node's `ws` sends (the frames are well formed; the
+    /// data is not what the message type says).
+    InvalidCompressedData,
     /// Nothing arrived within the keepalive timeout after a ping. 1011.
     KeepaliveTimeout,
     /// The peer did not answer our Close within the close timeout
@@ -93,6 +102,9 @@ impl ProtocolError {
             Self::MessageTooLong { .. } => FaultKind::MessageTooLong,
             Self::FrameTooLong { .. } => FaultKind::FrameTooLong,
             Self::TooManyFragments { .. } => FaultKind::TooManyFragments,
+            Self::CompressedControlFrame => FaultKind::CompressedControlFrame,
+            Self::CompressedContinuation => FaultKind::CompressedContinuation,
+            Self::InvalidCompressedData => FaultKind::InvalidCompressedData,
             Self::KeepaliveTimeout => FaultKind::KeepaliveTimeout,
             Self::CloseTimeout => FaultKind::CloseTimeout,
         }
@@ -124,11 +136,14 @@ pub(crate) enum FaultKind {
     TooManyFragments,
     KeepaliveTimeout,
     CloseTimeout,
+    CompressedControlFrame,
+    CompressedContinuation,
+    InvalidCompressedData,
 }
 
 impl FaultKind {
     /// Every kind, in `repr` order (the index is the value less one).
-    pub(crate) const ALL: [Self; 18] = [
+    pub(crate) const ALL: [Self; 21] = [
         Self::ReservedBits,
         Self::ReservedOpcode,
         Self::ControlFrameTooLong,
@@ -147,6 +162,9 @@ impl FaultKind {
         Self::TooManyFragments,
         Self::KeepaliveTimeout,
         Self::CloseTimeout,
+        Self::CompressedControlFrame,
+        Self::CompressedContinuation,
+        Self::InvalidCompressedData,
     ];
 
     /// The kind whose `repr` is `value`.
@@ -166,8 +184,12 @@ impl FaultKind {
             | Self::MaskedServerFrame
             | Self::UnexpectedContinuation
             | Self::ExpectedContinuation
+            | Self::CompressedControlFrame
+            | Self::CompressedContinuation
             | Self::InvalidClose => CloseCode::PROTOCOL_ERROR,
-            Self::InvalidUtf8 | Self::InvalidCloseReason => CloseCode::INVALID_PAYLOAD,
+            Self::InvalidUtf8 | Self::InvalidCloseReason | Self::InvalidCompressedData => {
+                CloseCode::INVALID_PAYLOAD
+            }
             Self::MessageTooLong | Self::FrameTooLong | Self::TooManyFragments => {
                 CloseCode::MESSAGE_TOO_BIG
             }
@@ -196,6 +218,9 @@ impl FaultKind {
             Self::TooManyFragments => "too many fragments",
             Self::KeepaliveTimeout => "keepalive ping timeout",
             Self::CloseTimeout => "close timeout",
+            Self::CompressedControlFrame => "compressed control frame",
+            Self::CompressedContinuation => "RSV1 on a continuation frame",
+            Self::InvalidCompressedData => "invalid compressed data",
         }
     }
 

@@ -18,6 +18,7 @@
 
 mod config;
 mod error;
+pub(crate) mod ext;
 mod link;
 mod recv;
 mod send;
@@ -30,6 +31,7 @@ pub use config::{
     DEFAULT_MAX_MESSAGE_LEN, Instant, Keepalive, RecvMode, Role,
 };
 pub use error::{BufferTooSmall, ProtocolError, SendError};
+pub use ext::{RecvExtension, SendExtension};
 pub use link::{Link, Side, State};
 pub use send::Encoded;
 pub use split::{Receiver, Sender};
@@ -189,14 +191,14 @@ pub enum Event<'a> {
 /// conn.handle_bytes(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
 /// assert_eq!(conn.poll_event(), Ok(Some(Event::Text("Hello"))));
 /// ```
-pub struct Connection<B, M = NoMask> {
-    recv: Recv<B>,
-    send: Send<M>,
+pub struct Connection<B, M = NoMask, I = (), C = ()> {
+    recv: Recv<B, I>,
+    send: Send<M, C>,
     link: Link,
     config: Config,
 }
 
-impl<B, M> core::fmt::Debug for Connection<B, M> {
+impl<B, M, I, C> core::fmt::Debug for Connection<B, M, I, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // The state, not the buffer: it is the caller's data, and large.
         f.debug_struct("Connection")
@@ -238,8 +240,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
             });
         }
         Ok(Self {
-            recv: Recv::new(role, buf),
-            send: Send::new(role, masks),
+            recv: Recv::new(role, buf, ()),
+            send: Send::new(role, masks, ()),
             link: Link::new(),
             config,
         })
@@ -260,6 +262,40 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         Ok(conn)
     }
 
+    /// Give the connection permessage-deflate memory (RFC 7692): an
+    /// [`Inflater`](crate::deflate::Inflater) for what it receives and a
+    /// [`Deflater`](crate::deflate::Deflater) (or `()`, to send
+    /// uncompressed) for what it sends. Compression is used once
+    /// [`Connection::finish_handshake`] gets a token that agreed it; until
+    /// then, and without that, the connection speaks plain RFC 6455.
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate<W, D>(
+        self,
+        inflater: crate::deflate::Inflater<W>,
+        deflater: D,
+    ) -> Connection<B, M, crate::deflate::Inflater<W>, D>
+    where
+        W: AsRef<[u8]> + AsMut<[u8]>,
+        D: SendExtension,
+    {
+        let (recv, ()) = self.recv.with_ext(inflater);
+        let (send, ()) = self.send.with_ext(deflater);
+        Connection {
+            recv,
+            send,
+            link: self.link,
+            config: self.config,
+        }
+    }
+}
+
+impl<B, M, I, C> Connection<B, M, I, C>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    M: MaskSource,
+    I: RecvExtension,
+    C: SendExtension,
+{
     /// The role.
     #[must_use]
     pub const fn role(&self) -> Role {
@@ -305,7 +341,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
 
     /// The buffer and the mask source back, e.g. to reuse them.
     pub fn into_parts(self) -> (B, M) {
-        (self.recv.into_buffer(), self.send.into_masks())
+        let (buf, masks, _, _) = self.into_all_parts();
+        (buf, masks)
+    }
+
+    /// The buffer, the mask source and the extension memory back.
+    pub fn into_all_parts(self) -> (B, M, I, C) {
+        let (buf, inflate) = self.recv.into_parts();
+        let (masks, deflate) = self.send.into_parts();
+        (buf, masks, inflate, deflate)
     }
 
     /// Split into a [`Receiver`] and a [`Sender`] that share `link`, a
@@ -318,12 +362,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     ///
     /// `link` takes over the connection's state; use a fresh one (or one
     /// no other connection uses).
-    pub fn split<L: Deref<Target = Link> + Clone>(self, link: L) -> (Receiver<B, L>, Sender<M, L>) {
+    pub fn split<L: Deref<Target = Link> + Clone>(
+        self,
+        link: L,
+    ) -> (Receiver<B, L, I>, Sender<M, L, C>) {
         link.copy_from(&self.link);
         split::halves(self.recv, self.send, self.config, link)
     }
 
-    pub(crate) fn from_halves(recv: Recv<B>, send: Send<M>, config: Config, link: &Link) -> Self {
+    pub(crate) fn from_halves(
+        recv: Recv<B, I>,
+        send: Send<M, C>,
+        config: Config,
+        link: &Link,
+    ) -> Self {
         let conn = Self {
             recv,
             send,
@@ -374,6 +426,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// connecting is sent by the next [`Connection::poll_transmit`]. Does
     /// nothing unless [`State::Connecting`].
     pub fn finish_handshake(&mut self, head: handshake::Finished) {
+        #[cfg(feature = "deflate")]
+        if self.link.phase() == Phase::Connecting {
+            self.send.start_ext(head.deflate());
+        }
         self.recv.finish_handshake(head, &self.link);
     }
 
@@ -653,10 +709,16 @@ macro_rules! send_side {
     };
 }
 
-send_side!(Connection<B, M>, B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource);
-send_side!(Sender<M, L>, M: MaskSource, L: Deref<Target = Link>);
+send_side!(Connection<B, M, I, C>, B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource, I: RecvExtension, C: SendExtension);
+send_side!(Sender<M, L, C>, M: MaskSource, L: Deref<Target = Link>, C: SendExtension);
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
+impl<B, M, I, C> Connection<B, M, I, C>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    M: MaskSource,
+    I: RecvExtension,
+    C: SendExtension,
+{
     /// A timeout [`Connection::handle_timeout`] found, if that is what
     /// failed the connection.
     #[must_use]

@@ -4,15 +4,19 @@
 //! what the sending side must act on (a pong owed, the peer's Close, a
 //! failure, activity for keepalive) goes to the [`Link`].
 
+use super::ext::RecvExtension;
 use super::link::{Link, Phase};
 use super::{
     CONTROL_RESERVE, Chunk, Config, Event, MessageKind, ProtocolError, RecvMode, Role, handshake,
 };
 use crate::Status;
 use crate::close;
-use crate::frame::{Header, MAX_HEADER_LEN, Opcode};
+use crate::frame::{Header, MAX_HEADER_LEN, Opcode, Rsv};
 use crate::mask;
 use crate::utf8::{self, Validator};
+
+#[cfg(feature = "deflate")]
+use crate::deflate::TRAILER;
 
 /// The frame whose payload is being received.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +46,39 @@ enum Ready {
         offset: u32,
         last: bool,
     },
+    /// A chunk of an inflated message, in the inflater's window at
+    /// `Inflating::out_at` (stream mode).
+    #[cfg(feature = "deflate")]
+    InflatedChunk {
+        kind: MessageKind,
+        offset: u32,
+        last: bool,
+    },
     Ping,
     Pong,
     Close,
+}
+
+/// A compressed message being inflated (RFC 7692 §7.2.2).
+#[cfg(feature = "deflate")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Inflating {
+    /// Inflated bytes so far.
+    inflated: u32,
+    /// Bytes of the trailer (`00 00 ff ff`) inflated after its last frame.
+    trailer: u8,
+    /// The peer ended its stream with a final block: no trailer.
+    ended: bool,
+    /// The decompressor has output left for the input it was given.
+    draining: bool,
+    /// Stream mode: go on inflating before the next frame (output left, or
+    /// the trailer after the message's last frame).
+    resume: bool,
+    /// The last piece handed to the inflater was the message's last.
+    last: bool,
+    /// The chunk handed out from the window (stream mode).
+    out_at: usize,
+    out_len: usize,
 }
 
 /// A data message being received.
@@ -61,8 +95,12 @@ struct Message {
 
 /// The receiving side's state over the caller's buffer `B`: indices into
 /// the data region (the buffer after its first [`CONTROL_RESERVE`] bytes).
-pub(crate) struct Recv<B> {
+pub(crate) struct Recv<B, I = ()> {
     buf: B,
+    /// Extension memory (the inflater).
+    ext: I,
+    #[cfg(feature = "deflate")]
+    inflating: Option<Inflating>,
     /// Start of retained bytes: the message being assembled (in stream
     /// mode, the chunk being handed out).
     start: usize,
@@ -89,7 +127,7 @@ pub(crate) struct Recv<B> {
     role: Role,
 }
 
-impl<B> core::fmt::Debug for Recv<B> {
+impl<B, I> core::fmt::Debug for Recv<B, I> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Not the buffer: it is the caller's data, and large.
         f.debug_struct("Recv")
@@ -105,10 +143,13 @@ impl<B> core::fmt::Debug for Recv<B> {
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
-    pub(crate) const fn new(role: Role, buf: B) -> Self {
+impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
+    pub(crate) const fn new(role: Role, buf: B, ext: I) -> Self {
         Self {
             buf,
+            ext,
+            #[cfg(feature = "deflate")]
+            inflating: None,
             start: 0,
             msg_len: 0,
             parse: 0,
@@ -129,8 +170,52 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
         self.role
     }
 
-    pub(crate) fn into_buffer(self) -> B {
-        self.buf
+    pub(crate) fn into_parts(self) -> (B, I) {
+        (self.buf, self.ext)
+    }
+
+    /// Swap the extension memory (the connection is not open yet).
+    #[cfg(feature = "deflate")]
+    pub(crate) fn with_ext<J: RecvExtension>(self, ext: J) -> (Recv<B, J>, I) {
+        let Self {
+            buf,
+            ext: old,
+            #[cfg(feature = "deflate")]
+                inflating: _,
+            start,
+            msg_len,
+            parse,
+            filled,
+            frame,
+            message,
+            utf8,
+            seen,
+            ready,
+            release,
+            fault,
+            reported,
+            role,
+        } = self;
+        let recv = Recv {
+            buf,
+            ext,
+            #[cfg(feature = "deflate")]
+            inflating: None,
+            start,
+            msg_len,
+            parse,
+            filled,
+            frame,
+            message,
+            utf8,
+            seen,
+            ready,
+            release,
+            fault,
+            reported,
+            role,
+        };
+        (recv, old)
     }
 
     /// The fault, whole when this side found it; a timeout the sending
@@ -234,6 +319,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
         let head_len = head.head_len().min(self.filled.saturating_sub(self.parse));
         self.parse += head_len;
         self.start = self.parse;
+        #[cfg(feature = "deflate")]
+        self.ext.start(head.deflate(), self.role);
         link.advance(Phase::Connecting, Phase::Open);
     }
 
@@ -271,6 +358,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
                 offset: u64::from(offset),
                 last,
             }),
+            #[cfg(feature = "deflate")]
+            Ready::InflatedChunk { kind, offset, last } => {
+                let (at, len) = self.inflating.map_or((0, 0), |z| (z.out_at, z.out_len));
+                Event::Chunk(Chunk {
+                    kind,
+                    data: self.ext.output(at, len),
+                    offset: u64::from(offset),
+                    last,
+                })
+            }
             Ready::Ping => Event::Ping(control),
             Ready::Pong => Event::Pong(control),
             Ready::Close | Ready::None => {
@@ -346,6 +443,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             }
         }
         self.apply_release();
+        #[cfg(feature = "deflate")]
+        if self.frame.is_none() {
+            if let Some(ready) = self.resume_inflate(link, config)? {
+                return Ok(ready);
+            }
+        }
         if self.frame.is_none() {
             if self.parse >= self.filled {
                 return Ok(Ready::None);
@@ -407,6 +510,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             }
             self.seen = self.seen.wrapping_add(take);
             let last = done && frame.fin;
+            #[cfg(feature = "deflate")]
+            if self.inflating.is_some() {
+                let piece = Piece {
+                    frame,
+                    from,
+                    take,
+                    last,
+                };
+                match self.inflate(piece, message, link, config)? {
+                    Some(ready) => return Ok(ready),
+                    None if self.frame.is_none() => continue,
+                    None => return Ok(Ready::None),
+                }
+            }
             // A whole text message in one frame, all here: the `from_utf8`
             // that makes its `&str` is its only check (`process` runs it
             // early), so it is not validated twice.
@@ -516,11 +633,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
         let input = data(self.buf.as_ref())
             .get(self.parse..self.filled)
             .unwrap_or_default();
-        let (header, header_len) = match Header::decode_with(input, config.allowed_rsv()) {
+        let allowed = if self.ext.is_active() {
+            config.allowed_rsv().union(Rsv::RSV1)
+        } else {
+            config.allowed_rsv()
+        };
+        let (header, header_len) = match Header::decode_with(input, allowed) {
             Ok(Status::Complete(done)) => done,
             Ok(Status::Partial { .. }) => return Ok(false),
             Err(e) => return Err(self.fail(link, e.into())),
         };
+        // RSV1 on a message's first frame: compressed (RFC 7692 §6.1).
+        let compressed = self.ext.is_active() && header.rsv.contains(Rsv::RSV1);
+        if compressed && header.opcode.is_control() {
+            return Err(self.fail(link, ProtocolError::CompressedControlFrame));
+        }
+        if compressed && header.opcode == Opcode::Continuation {
+            return Err(self.fail(link, ProtocolError::CompressedContinuation));
+        }
         match (self.role, header.mask.is_some()) {
             (Role::Server, false) => {
                 return Err(self.fail(link, ProtocolError::UnmaskedClientFrame));
@@ -550,6 +680,22 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
                     self.start = self.parse + header_len;
                     self.msg_len = 0;
                     self.utf8.reset();
+                    #[cfg(feature = "deflate")]
+                    {
+                        self.inflating = compressed.then_some(Inflating {
+                            inflated: 0,
+                            trailer: 0,
+                            ended: false,
+                            draining: false,
+                            resume: false,
+                            last: false,
+                            out_at: 0,
+                            out_len: 0,
+                        });
+                        if compressed {
+                            self.ext.start_message();
+                        }
+                    }
                     let kind = if opcode == Opcode::Text {
                         MessageKind::Text
                     } else {
@@ -565,7 +711,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
             };
             let total = u64::from(message.declared).saturating_add(len);
             let max = self.max_message_len(config) as u64;
-            if total > max {
+            // A compressed message's cap is on its inflated size
+            // (checked while inflating); its frames only count.
+            if total > max && !self.is_inflating() {
                 return Err(self.fail(link, ProtocolError::MessageTooLong { len: total, max }));
             }
             let max_fragments = config.max_fragments();
@@ -573,7 +721,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
                 return Err(self.fail(link, ProtocolError::TooManyFragments { max: max_fragments }));
             }
             self.message = Some(Message {
-                // Within the message cap, a `u32`.
+                // Within the message cap, a `u32` (saturated for a
+                // compressed message).
                 declared: u32::try_from(total).unwrap_or(u32::MAX),
                 frames: message.frames + 1,
                 ..message
@@ -615,6 +764,257 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Recv<B> {
                 }
                 Err(e) => Err(self.fail(link, ProtocolError::InvalidClose(e))),
             },
+        }
+    }
+}
+
+/// The payload bytes of a data frame just taken and unmasked.
+#[cfg(feature = "deflate")]
+#[derive(Clone, Copy)]
+struct Piece {
+    frame: Frame,
+    /// Where they start in the data region.
+    from: usize,
+    take: usize,
+    /// The message's last bytes.
+    last: bool,
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
+    #[inline(always)]
+    fn is_inflating(&self) -> bool {
+        #[cfg(feature = "deflate")]
+        return self.inflating.is_some();
+        #[cfg(not(feature = "deflate"))]
+        false
+    }
+}
+
+#[cfg(feature = "deflate")]
+impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
+    /// Inflate a piece of a compressed message (RFC 7692 §7.2.2). In
+    /// [`RecvMode::Message`] the output is assembled in the data region
+    /// (room made by moving the message to the front, or the unread input
+    /// to the end); in [`RecvMode::Stream`] each step's output is a chunk
+    /// in the window, and input it did not consume is given back to the
+    /// frame. `Ok(None)`: more input needed (the next frame, or bytes).
+    fn inflate(
+        &mut self,
+        mut piece: Piece,
+        message: Message,
+        link: &Link,
+        config: &Config,
+    ) -> Result<Option<Ready>, ProtocolError> {
+        let max = self.max_message_len(config);
+        let stream = config.recv_mode() == RecvMode::Stream;
+        let mut consumed = 0;
+        loop {
+            let Some(mut z) = self.inflating else {
+                return Ok(None);
+            };
+            let input_left = consumed < piece.take;
+            let trailer_left = piece.last && !z.ended && usize::from(z.trailer) < TRAILER.len();
+            if !input_left && !trailer_left && !z.draining {
+                break;
+            }
+            let inflated = z.inflated as usize;
+            // One byte past the cap shows that the message exceeds it.
+            let mut room = max.saturating_sub(inflated).saturating_add(1);
+            let input_at = piece.from.saturating_add(consumed);
+            if !stream {
+                // The output goes between the message and the unread input.
+                let keep = if input_left { input_at } else { self.parse };
+                let at = self.start.saturating_add(self.msg_len);
+                let gap = keep.saturating_sub(at);
+                if gap == 0 {
+                    let Some(moved) = self.make_room(keep) else {
+                        let error = ProtocolError::MessageTooLong {
+                            len: (inflated as u64).saturating_add(1),
+                            max: max as u64,
+                        };
+                        return Err(self.fail(link, error));
+                    };
+                    if input_left {
+                        piece.from = piece.from.saturating_add(moved);
+                    }
+                    continue;
+                }
+                room = room.min(gap);
+            }
+            let input = if input_left {
+                data(self.buf.as_ref())
+                    .get(input_at..piece.from.saturating_add(piece.take))
+                    .unwrap_or_default()
+            } else if trailer_left {
+                TRAILER.get(usize::from(z.trailer)..).unwrap_or_default()
+            } else {
+                &[]
+            };
+            let Ok(step) = self.ext.step(input, room) else {
+                return Err(self.fail(link, ProtocolError::InvalidCompressedData));
+            };
+            if step.read == 0 && step.written == 0 && !input.is_empty() {
+                return Err(self.fail(link, ProtocolError::InvalidCompressedData));
+            }
+            if input_left {
+                consumed += step.read;
+            } else if trailer_left {
+                // At most 4.
+                z.trailer = z.trailer.saturating_add(step.read as u8);
+            }
+            z.ended |= step.ended;
+            z.draining = !step.wants_input && !step.ended;
+            let total = inflated.saturating_add(step.written);
+            if total > max {
+                let error = ProtocolError::MessageTooLong {
+                    len: total as u64,
+                    max: max as u64,
+                };
+                return Err(self.fail(link, error));
+            }
+            // Within the cap, a `u32`.
+            z.inflated = total as u32;
+            if message.kind == MessageKind::Text {
+                let output = self.ext.output(step.at, step.written);
+                if let Err(e) = self.utf8.feed(output) {
+                    return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
+                }
+            }
+            if !stream {
+                let at = self.start.saturating_add(self.msg_len);
+                let dst = data_mut(self.buf.as_mut())
+                    .get_mut(at..)
+                    .unwrap_or_default();
+                self.msg_len += copy_prefix(dst, self.ext.output(step.at, step.written));
+            }
+            let finished = piece.last
+                && consumed >= piece.take
+                && !z.draining
+                && (z.ended || usize::from(z.trailer) >= TRAILER.len());
+            self.inflating = Some(z);
+            if finished && message.kind == MessageKind::Text {
+                if let Err(e) = self.utf8.finish() {
+                    return Err(self.fail(link, ProtocolError::InvalidUtf8(e)));
+                }
+            }
+            if stream && (step.written > 0 || finished) {
+                self.give_back(piece, consumed);
+                z.out_at = step.at;
+                z.out_len = step.written;
+                // Output still to come without new input: resume there.
+                z.resume = consumed >= piece.take && !finished && (z.draining || piece.last);
+                z.last = piece.last;
+                self.inflating = (!finished).then_some(z);
+                if finished {
+                    self.message = None;
+                }
+                self.release = true;
+                return Ok(Some(Ready::InflatedChunk {
+                    kind: message.kind,
+                    offset: z.inflated.saturating_sub(step.written as u32),
+                    last: finished,
+                }));
+            }
+            if finished {
+                self.inflating = None;
+                self.message = None;
+                self.release = true;
+                return Ok(Some(match message.kind {
+                    MessageKind::Text => Ready::Text { checked: true },
+                    MessageKind::Binary => Ready::Binary,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Stream mode: the chunk handed out left output (or the trailer) to
+    /// inflate without further input; go on from there.
+    fn resume_inflate(
+        &mut self,
+        link: &Link,
+        config: &Config,
+    ) -> Result<Option<Ready>, ProtocolError> {
+        let (Some(mut z), Some(message)) = (self.inflating, self.message) else {
+            return Ok(None);
+        };
+        if !z.resume {
+            return Ok(None);
+        }
+        z.resume = false;
+        self.inflating = Some(z);
+        let piece = Piece {
+            frame: Frame {
+                opcode: Opcode::Continuation,
+                fin: z.last,
+                mask: None,
+                remaining: 0,
+            },
+            from: self.parse,
+            take: 0,
+            last: z.last,
+        };
+        self.inflate(piece, message, link, config)
+    }
+
+    /// Message mode: room for output at the end of the message, by moving
+    /// the message to the front of the data region or, if it is there, the
+    /// unread bytes from `keep` on to the end; how far `keep` moved, `None`
+    /// when there is no room at all.
+    fn make_room(&mut self, keep: usize) -> Option<usize> {
+        if self.start > 0 {
+            let data = data_mut(self.buf.as_mut());
+            shift(data, self.start, self.msg_len, 0);
+            self.start = 0;
+            return Some(0);
+        }
+        match self.move_to_end(keep) {
+            0 => None,
+            moved => Some(moved),
+        }
+    }
+
+    /// Move the bytes from `from` to the end of the received ones to the
+    /// end of the data region; how far they moved.
+    fn move_to_end(&mut self, from: usize) -> usize {
+        let data = data_mut(self.buf.as_mut());
+        let len = self.filled.saturating_sub(from);
+        let to = data.len().saturating_sub(len);
+        if to <= from {
+            return 0;
+        }
+        shift(data, from, len, to);
+        let delta = to - from;
+        self.parse = self.parse.saturating_add(delta);
+        self.filled = self.filled.saturating_add(delta);
+        delta
+    }
+
+    /// Stream mode: the bytes of `piece` after its first `consumed` were
+    /// not inflated yet; mask them again and return them to the frame.
+    fn give_back(&mut self, piece: Piece, consumed: usize) {
+        let rest = piece.take.saturating_sub(consumed);
+        if rest == 0 {
+            return;
+        }
+        let from = piece.from.saturating_add(consumed);
+        let seen = self.seen.wrapping_sub(rest);
+        if let Some(key) = piece.frame.mask {
+            let data = data_mut(self.buf.as_mut());
+            if let Some(bytes) = data.get_mut(from..from.saturating_add(rest)) {
+                mask::apply(key, seen, bytes);
+            }
+        }
+        self.seen = seen;
+        self.parse = from;
+        // At most the frame's remaining `u32`.
+        let rest32 = rest as u32;
+        self.frame = Some(Frame {
+            remaining: self.frame.map_or(0, |f| f.remaining).saturating_add(rest32),
+            ..piece.frame
+        });
+        if let Some(m) = self.message.as_mut() {
+            m.received = m.received.saturating_sub(rest32);
         }
     }
 }

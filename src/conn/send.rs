@@ -4,6 +4,7 @@
 //! because of what the receiving side saw (a pong, the echo of a Close,
 //! the Close of a failure) it reads from the [`Link`].
 
+use super::ext::SendExtension;
 use super::link::{Link, Phase, Side};
 use super::recv::copy_prefix;
 use super::{Config, Instant, MaskSource, MessageKind, Role, SendError};
@@ -67,8 +68,10 @@ struct QueuedClose {
 }
 
 /// The sending side's state.
-pub(crate) struct Send<M> {
+pub(crate) struct Send<M, C = ()> {
     masks: M,
+    /// Extension memory (the compressor).
+    ext: C,
     role: Role,
     close: Option<QueuedClose>,
     ping_owed: bool,
@@ -79,7 +82,7 @@ pub(crate) struct Send<M> {
     sending: Sending,
 }
 
-impl<M> core::fmt::Debug for Send<M> {
+impl<M, C> core::fmt::Debug for Send<M, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Send")
             .field("role", &self.role)
@@ -121,10 +124,11 @@ fn write_frame(header: Header, payload: &[u8], out: &mut [u8]) -> Option<usize> 
     Some(end)
 }
 
-impl<M: MaskSource> Send<M> {
-    pub(crate) const fn new(role: Role, masks: M) -> Self {
+impl<M: MaskSource, C: SendExtension> Send<M, C> {
+    pub(crate) const fn new(role: Role, masks: M, ext: C) -> Self {
         Self {
             masks,
+            ext,
             role,
             close: None,
             ping_owed: false,
@@ -135,8 +139,42 @@ impl<M: MaskSource> Send<M> {
         }
     }
 
-    pub(crate) fn into_masks(self) -> M {
-        self.masks
+    pub(crate) fn into_parts(self) -> (M, C) {
+        (self.masks, self.ext)
+    }
+
+    /// Swap the extension memory (the connection is not open yet).
+    #[cfg(feature = "deflate")]
+    pub(crate) fn with_ext<D: SendExtension>(self, ext: D) -> (Send<M, D>, C) {
+        let Self {
+            masks,
+            ext: old,
+            role,
+            close,
+            ping_owed,
+            ping_seq,
+            activity,
+            timer,
+            sending,
+        } = self;
+        let send = Send {
+            masks,
+            ext,
+            role,
+            close,
+            ping_owed,
+            ping_seq,
+            activity,
+            timer,
+            sending,
+        };
+        (send, old)
+    }
+
+    /// Start the extension with what the handshake agreed.
+    #[cfg(feature = "deflate")]
+    pub(crate) fn start_ext(&mut self, agreed: Option<crate::deflate::Params>) {
+        self.ext.start(agreed, self.role);
     }
 
     fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> Header {

@@ -17,6 +17,7 @@
 
 use core::ops::Deref;
 
+use super::ext::{RecvExtension, SendExtension};
 use super::link::{Link, Phase};
 use super::recv::Recv;
 use super::send::{Encoded, Send};
@@ -32,8 +33,8 @@ use crate::handshake;
 /// Its methods are the receiving methods of [`Connection`], with the same
 /// contracts.
 #[derive(Debug)]
-pub struct Receiver<B, L> {
-    recv: Recv<B>,
+pub struct Receiver<B, L, I = ()> {
+    recv: Recv<B, I>,
     config: Config,
     link: L,
 }
@@ -42,18 +43,18 @@ pub struct Receiver<B, L> {
 /// messages, timers. Its methods are the sending methods of
 /// [`Connection`], with the same contracts.
 #[derive(Debug)]
-pub struct Sender<M, L> {
-    send: Send<M>,
+pub struct Sender<M, L, C = ()> {
+    send: Send<M, C>,
     config: Config,
     link: L,
 }
 
-pub(super) fn halves<B, M, L: Clone>(
-    recv: Recv<B>,
-    send: Send<M>,
+pub(super) fn halves<B, M, I, C, L: Clone>(
+    recv: Recv<B, I>,
+    send: Send<M, C>,
     config: Config,
     link: L,
-) -> (Receiver<B, L>, Sender<M, L>) {
+) -> (Receiver<B, L, I>, Sender<M, L, C>) {
     (
         Receiver {
             recv,
@@ -64,7 +65,7 @@ pub(super) fn halves<B, M, L: Clone>(
     )
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>> Receiver<B, L> {
+impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Receiver<B, L, I> {
     /// Put the halves back together. They must come from the same split
     /// (the same link); otherwise both are handed back.
     ///
@@ -72,12 +73,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>> Receiver<B, L> {
     /// The two halves, when `sender` shares another link.
     #[allow(
         clippy::result_large_err,
+        clippy::type_complexity,
         reason = "the halves come back by value: no heap to box them in"
     )]
-    pub fn rejoin<M: MaskSource>(
+    pub fn rejoin<M: MaskSource, C: SendExtension>(
         self,
-        sender: Sender<M, L>,
-    ) -> Result<Connection<B, M>, (Self, Sender<M, L>)> {
+        sender: Sender<M, L, C>,
+    ) -> Result<Connection<B, M, I, C>, (Self, Sender<M, L, C>)> {
         if !core::ptr::eq(&*self.link, &*sender.link) {
             return Err((self, sender));
         }
@@ -188,7 +190,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>> Receiver<B, L> {
     }
 }
 
-impl<M: MaskSource, L: Deref<Target = Link>> Sender<M, L> {
+impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     /// See [`Connection::state`].
     #[must_use]
     pub fn state(&self) -> State {

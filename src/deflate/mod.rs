@@ -11,10 +11,11 @@
 //!   sent with its hash table in caller memory, Huffman-coded
 //!   (RFC 7692 §7.2.1, RFC 1951).
 
+#[allow(dead_code, reason = "being written")]
 mod compress;
 mod inflate;
 mod params;
 
-pub use compress::*;
-pub use inflate::*;
-pub use params::*;
+pub(crate) use inflate::TRAILER;
+pub use inflate::{Inflater, MAX_WINDOW_LEN, MIN_WINDOW_LEN, WindowError};
+pub use params::Params;

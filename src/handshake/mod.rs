@@ -70,11 +70,32 @@ pub use url::{Url, UrlError};
 #[must_use]
 pub struct Finished {
     head_len: usize,
+    #[cfg(feature = "deflate")]
+    deflate: Option<crate::deflate::Params>,
 }
 
 impl Finished {
     pub(crate) const fn new(head_len: usize) -> Self {
-        Self { head_len }
+        Self {
+            head_len,
+            #[cfg(feature = "deflate")]
+            deflate: None,
+        }
+    }
+
+    /// The permessage-deflate parameters the handshake agreed, if any.
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub const fn deflate(self) -> Option<crate::deflate::Params> {
+        self.deflate
+    }
+
+    /// The same token, agreeing `params` (a server that accepted an
+    /// offer, or a stream a framework upgraded with the extension).
+    #[cfg(feature = "deflate")]
+    pub const fn with_deflate(mut self, params: Option<crate::deflate::Params>) -> Self {
+        self.deflate = params;
+        self
     }
 
     /// The handshake was done elsewhere and its head is not in the
@@ -82,7 +103,7 @@ impl Finished {
     /// connection directly): the connection's pending input is all frames.
     /// See also [`Connection::upgraded`](crate::Connection::upgraded).
     pub const fn elsewhere() -> Self {
-        Self { head_len: 0 }
+        Self::new(0)
     }
 
     /// How many bytes the head took.

@@ -28,11 +28,17 @@ pub fn client(len: usize, config: Config) -> Connection<Vec<u8>, impl FnMut() ->
 
 /// Feed `input` to `conn` in pieces of the given sizes (cycled), collecting
 /// every event (and a final error, after which input stops).
-pub fn feed<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
-    conn: &mut Connection<B, M>,
+pub fn feed<B, M, I, C>(
+    conn: &mut Connection<B, M, I, C>,
     input: &[u8],
     splits: &[usize],
-) -> Vec<Owned> {
+) -> Vec<Owned>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    M: wsframe::MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
+{
     let mut events = Vec::new();
     let mut rest = input;
     let mut i = 0;
@@ -66,9 +72,13 @@ pub fn feed<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
 }
 
 /// Everything `conn` owes the peer, drained.
-pub fn transmit<B: AsRef<[u8]> + AsMut<[u8]>, M: wsframe::MaskSource>(
-    conn: &mut Connection<B, M>,
-) -> Vec<u8> {
+pub fn transmit<B, M, I, C>(conn: &mut Connection<B, M, I, C>) -> Vec<u8>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    M: wsframe::MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
+{
     let mut out = Vec::new();
     let mut tx = [0u8; 512];
     loop {

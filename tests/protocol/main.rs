@@ -10,6 +10,7 @@ mod common;
 mod adapters;
 mod close_handshake;
 mod connection;
+mod deflate;
 mod fragmentation;
 mod halves;
 mod keepalive;

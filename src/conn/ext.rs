@@ -1,0 +1,125 @@
+//! Extension memory the sides carry: `()` for none, or (feature
+//! `deflate`) the permessage-deflate state. The traits are sealed; their
+//! methods are the core's hooks, compiled away for `()`.
+
+#[cfg(feature = "deflate")]
+use crate::deflate::{Inflater, Params};
+
+#[cfg(feature = "deflate")]
+use super::Role;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What one decompression step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Input bytes consumed.
+    pub read: usize,
+    /// Where the output starts in the window.
+    pub at: usize,
+    /// Output bytes, contiguous in the window from `at`.
+    pub written: usize,
+    /// All the input given was consumed and every byte it encodes written.
+    pub wants_input: bool,
+    /// The stream ended (a block with BFINAL set): the next message starts
+    /// a new one.
+    pub ended: bool,
+}
+
+/// Undecodable compressed data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Corrupt;
+
+/// The receiving side's extension memory: `()` for none, or with the
+/// `deflate` feature an [`Inflater`](crate::deflate::Inflater) (see
+/// [`Connection::with_deflate`](super::Connection::with_deflate)).
+pub trait RecvExtension: sealed::Sealed {
+    /// Start a connection with what the handshake agreed; whether
+    /// compressed messages are accepted.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn start(&mut self, agreed: Option<Params>, role: Role) -> bool;
+    /// Compressed messages are accepted.
+    #[doc(hidden)]
+    fn is_active(&self) -> bool;
+    /// A compressed message begins.
+    #[doc(hidden)]
+    fn start_message(&mut self);
+    /// Inflate from `input`, at most `max` bytes out.
+    #[doc(hidden)]
+    fn step(&mut self, input: &[u8], max: usize) -> Result<Step, Corrupt>;
+    /// A step's output.
+    #[doc(hidden)]
+    fn output(&self, at: usize, len: usize) -> &[u8];
+}
+
+impl sealed::Sealed for () {}
+
+impl RecvExtension for () {
+    #[cfg(feature = "deflate")]
+    #[inline(always)]
+    fn start(&mut self, _: Option<Params>, _: Role) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn is_active(&self) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn start_message(&mut self) {}
+    #[inline(always)]
+    fn step(&mut self, _: &[u8], _: usize) -> Result<Step, Corrupt> {
+        Err(Corrupt)
+    }
+    #[inline(always)]
+    fn output(&self, _: usize, _: usize) -> &[u8] {
+        &[]
+    }
+}
+
+#[cfg(feature = "deflate")]
+impl<W> sealed::Sealed for Inflater<W> {}
+
+#[cfg(feature = "deflate")]
+impl<W: AsRef<[u8]> + AsMut<[u8]>> RecvExtension for Inflater<W> {
+    fn start(&mut self, agreed: Option<Params>, role: Role) -> bool {
+        Inflater::start(self, agreed, role)
+    }
+    #[inline]
+    fn is_active(&self) -> bool {
+        Inflater::is_active(self)
+    }
+    fn start_message(&mut self) {
+        Inflater::start_message(self);
+    }
+    fn step(&mut self, input: &[u8], max: usize) -> Result<Step, Corrupt> {
+        Inflater::step(self, input, max)
+    }
+    fn output(&self, at: usize, len: usize) -> &[u8] {
+        Inflater::output(self, at, len)
+    }
+}
+
+/// The sending side's extension memory: `()` for none, or with the
+/// `deflate` feature a [`Deflater`](crate::deflate::Deflater).
+pub trait SendExtension: sealed::Sealed {
+    /// Start a connection with what the handshake agreed.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn start(&mut self, agreed: Option<Params>, role: Role);
+    /// Messages may be sent compressed.
+    #[doc(hidden)]
+    fn is_active(&self) -> bool;
+}
+
+impl SendExtension for () {
+    #[cfg(feature = "deflate")]
+    #[inline(always)]
+    fn start(&mut self, _: Option<Params>, _: Role) {}
+    #[inline(always)]
+    fn is_active(&self) -> bool {
+        false
+    }
+}

@@ -12,8 +12,12 @@ use crate::utf8::Utf8Error;
 /// frame with [`ProtocolError::close_code`] (RFC 6455 §7.1.7, §7.4.1);
 /// send it with [`Connection::poll_transmit`](crate::Connection::poll_transmit)
 /// and then close the transport.
+///
+/// Non-exhaustive: features add faults of their own (`deflate`:
+/// [`ProtocolError::InvalidCompressedData`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum ProtocolError {
     /// A malformed frame header (§5.2). 1002.
     Frame(FrameError),
@@ -50,14 +54,10 @@ pub enum ProtocolError {
         /// The cap in force: frames per message.
         max: u32,
     },
-    /// RSV1 (compressed) on a control frame, with permessage-deflate
-    /// agreed (RFC 7692 §6.1: only a data message's first frame). 1002.
-    CompressedControlFrame,
-    /// RSV1 (compressed) on a continuation frame (RFC 7692 §6.1). 1002.
-    CompressedContinuation,
     /// A compressed message whose payload does not inflate (RFC 7692
     /// §7.2.2): 1007, as Node's `ws` sends (the frames are well formed; the
     /// data is not what the message type says).
+    #[cfg(feature = "deflate")]
     InvalidCompressedData,
     /// Nothing arrived within the keepalive timeout after a ping. 1011.
     KeepaliveTimeout,
@@ -102,8 +102,7 @@ impl ProtocolError {
             Self::MessageTooLong { .. } => FaultKind::MessageTooLong,
             Self::FrameTooLong { .. } => FaultKind::FrameTooLong,
             Self::TooManyFragments { .. } => FaultKind::TooManyFragments,
-            Self::CompressedControlFrame => FaultKind::CompressedControlFrame,
-            Self::CompressedContinuation => FaultKind::CompressedContinuation,
+            #[cfg(feature = "deflate")]
             Self::InvalidCompressedData => FaultKind::InvalidCompressedData,
             Self::KeepaliveTimeout => FaultKind::KeepaliveTimeout,
             Self::CloseTimeout => FaultKind::CloseTimeout,
@@ -136,14 +135,13 @@ pub(crate) enum FaultKind {
     TooManyFragments,
     KeepaliveTimeout,
     CloseTimeout,
-    CompressedControlFrame,
-    CompressedContinuation,
+    #[cfg(feature = "deflate")]
     InvalidCompressedData,
 }
 
 impl FaultKind {
     /// Every kind, in `repr` order (the index is the value less one).
-    pub(crate) const ALL: [Self; 21] = [
+    pub(crate) const ALL: [Self; 18 + cfg!(feature = "deflate") as usize] = [
         Self::ReservedBits,
         Self::ReservedOpcode,
         Self::ControlFrameTooLong,
@@ -162,8 +160,7 @@ impl FaultKind {
         Self::TooManyFragments,
         Self::KeepaliveTimeout,
         Self::CloseTimeout,
-        Self::CompressedControlFrame,
-        Self::CompressedContinuation,
+        #[cfg(feature = "deflate")]
         Self::InvalidCompressedData,
     ];
 
@@ -184,12 +181,10 @@ impl FaultKind {
             | Self::MaskedServerFrame
             | Self::UnexpectedContinuation
             | Self::ExpectedContinuation
-            | Self::CompressedControlFrame
-            | Self::CompressedContinuation
             | Self::InvalidClose => CloseCode::PROTOCOL_ERROR,
-            Self::InvalidUtf8 | Self::InvalidCloseReason | Self::InvalidCompressedData => {
-                CloseCode::INVALID_PAYLOAD
-            }
+            Self::InvalidUtf8 | Self::InvalidCloseReason => CloseCode::INVALID_PAYLOAD,
+            #[cfg(feature = "deflate")]
+            Self::InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
             Self::MessageTooLong | Self::FrameTooLong | Self::TooManyFragments => {
                 CloseCode::MESSAGE_TOO_BIG
             }
@@ -218,8 +213,7 @@ impl FaultKind {
             Self::TooManyFragments => "too many fragments",
             Self::KeepaliveTimeout => "keepalive ping timeout",
             Self::CloseTimeout => "close timeout",
-            Self::CompressedControlFrame => "compressed control frame",
-            Self::CompressedContinuation => "RSV1 on a continuation frame",
+            #[cfg(feature = "deflate")]
             Self::InvalidCompressedData => "invalid compressed data",
         }
     }

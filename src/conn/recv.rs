@@ -643,13 +643,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
             Ok(Status::Partial { .. }) => return Ok(false),
             Err(e) => return Err(self.fail(link, e.into())),
         };
-        // RSV1 on a message's first frame: compressed (RFC 7692 §6.1).
+        // RSV1 on a message's first frame: compressed (RFC 7692 §6.1). On a
+        // control or continuation frame it is a reserved bit set.
         let compressed = self.ext.is_active() && header.rsv.contains(Rsv::RSV1);
-        if compressed && header.opcode.is_control() {
-            return Err(self.fail(link, ProtocolError::CompressedControlFrame));
-        }
-        if compressed && header.opcode == Opcode::Continuation {
-            return Err(self.fail(link, ProtocolError::CompressedContinuation));
+        if compressed && (header.opcode.is_control() || header.opcode == Opcode::Continuation) {
+            let error = ProtocolError::Frame(crate::frame::FrameError::ReservedBitsSet);
+            return Err(self.fail(link, error));
         }
         match (self.role, header.mask.is_some()) {
             (Role::Server, false) => {

@@ -7,7 +7,7 @@
 use flate2::{Compress, Compression, FlushCompress};
 use proptest::prelude::*;
 use wsframe::deflate::{Inflater, Params};
-use wsframe::frame::{Opcode, Rsv};
+use wsframe::frame::{FrameError, Opcode, Rsv};
 use wsframe::handshake::Finished;
 use wsframe::{
     CloseCode, Config, Connection, DEFAULT_MAX_MESSAGE_LEN, NoMask, ProtocolError, RecvMode, Role,
@@ -254,7 +254,9 @@ fn rsv1_where_it_does_not_belong_is_1002() {
     let wire = raw_rsv(Opcode::Ping, true, Rsv::RSV1, b"x", true);
     assert_eq!(
         feed(&mut c, &wire, &[usize::MAX]),
-        vec![Owned::Error(ProtocolError::CompressedControlFrame)]
+        vec![Owned::Error(ProtocolError::Frame(
+            FrameError::ReservedBitsSet
+        ))]
     );
     assert_eq!(c.error().unwrap().close_code(), CloseCode::PROTOCOL_ERROR);
 
@@ -269,7 +271,9 @@ fn rsv1_where_it_does_not_belong_is_1002() {
     ));
     assert_eq!(
         feed(&mut c, &wire, &[usize::MAX]),
-        vec![Owned::Error(ProtocolError::CompressedContinuation)]
+        vec![Owned::Error(ProtocolError::Frame(
+            FrameError::ReservedBitsSet
+        ))]
     );
 
     // Not agreed: RSV1 is a reserved bit like any other.

@@ -256,6 +256,8 @@ async fn chat<S: Stream>(
                 }
                 Ok(Event::Close(_)) | Ok(Event::Ping(_)) | Ok(Event::Pong(_)) | Ok(Event::Chunk(_)) => {}
                 Err(Error::Closed | Error::UnexpectedEof) => return Ok(()),
+                // A TLS peer gone without close_notify (browsers do this): a hang-up too.
+                Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
                 Err(e) => return Err(e.to_string().into()),
             },
             message = inbox.recv() => match message {

@@ -362,8 +362,9 @@ fn a_silent_client_does_not_block_others_and_is_dropped_at_the_deadline() {
         let opened = Instant::now();
         // Others get in and chat meanwhile.
         two_clients_chat(port, &pki, "while one client says nothing").await;
+        // Under the 10 s deadline, with room for a loaded machine.
         assert!(
-            opened.elapsed() < Duration::from_secs(5),
+            opened.elapsed() < Duration::from_secs(8),
             "chatting took {:?}: held up by the silent client?",
             opened.elapsed()
         );

@@ -5,8 +5,13 @@
 #   node-client    Node ws client            -> examples/echo_server     (server role)
 #   node-server    examples/interop_client   -> Node ws server           (client role)
 #   browser        headless Chromium (playwright-core) -> examples/chat_server
+# and over TLS (issue 16), against chat_server --tls-cert/--tls-key with a
+# throwaway CA and localhost certificate made here with openssl:
+#   python-tls     Python websockets clients (ssl context trusting the CA) -> wss://
+#   node-tls       Node ws clients (`ca` option)                          -> wss://
+#   browser-tls    headless Chromium, trusting the server key by its SPKI hash -> https:// + wss://
 # Installs what it needs on a fresh Debian machine (apt: chromium, and node,
-# npm, python3-venv if missing; a virtualenv under target/interop-venv from
+# npm, python3-venv, openssl if missing; a virtualenv under target/interop-venv from
 # interop/python/requirements.txt; `npm ci` in interop/node), builds the
 # examples once, runs every peer, prints a PASS/FAIL line per peer and exits
 # 1 if any failed. Servers listen on 127.0.0.1 only; every process started
@@ -17,16 +22,18 @@ cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 OUT=${1:-$ROOT/target/interop}
 VENV=$ROOT/target/interop-venv
-BIN=$ROOT/target/release/examples
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples
 PROTOCOL=wsframe.interop.v1
 mkdir -p "$OUT"
 START=$SECONDS
 
 PIDS=()
+PKI=$(mktemp -d "${TMPDIR:-/tmp}/wsframe-interop-pki.XXXXXX") || exit 2
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$PKI"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -40,6 +47,7 @@ apt_pkgs=()
 [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
 command -v node >/dev/null && command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
 command -v python3 >/dev/null || apt_pkgs+=(python3)
+command -v openssl >/dev/null || apt_pkgs+=(openssl)
 if [ ! -x "$VENV/bin/python" ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
   apt_pkgs+=(python3-venv)
 fi
@@ -171,6 +179,76 @@ if [ $ok = 1 ]; then
   stop_server
 fi
 record browser "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+
+# --- over TLS: wss:// and https:// ----------------------------------------------
+# A throwaway CA and a certificate for localhost and 127.0.0.1 signed by it
+# (EC P-256, valid 2 days), in a temporary directory removed on exit.
+make_pki() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=wsframe interop throwaway CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$PKI/ca.key" -out "$PKI/ca.pem" &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+      -keyout "$PKI/key.pem" -out "$PKI/server.csr" &&
+    printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$PKI/server.ext" &&
+    openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -CAcreateserial \
+      -days 2 -extfile "$PKI/server.ext" -out "$PKI/cert.pem"
+}
+say "TLS: a throwaway CA and a localhost certificate (openssl $(openssl version | cut -d' ' -f2))"
+if make_pki >"$OUT/pki.log" 2>&1; then
+  # Chromium trusts exactly this key: the base64 SHA-256 of its SubjectPublicKeyInfo.
+  SPKI=$(openssl x509 -in "$PKI/cert.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64)
+  openssl x509 -in "$PKI/cert.pem" -noout -subject -issuer -ext subjectAltName | sed 's/^/  /'
+  echo "  SPKI sha256 $SPKI"
+else
+  cat "$OUT/pki.log"
+  SPKI=
+fi
+
+# NAME CLIENT-CMD... (the client gets the wss:// URL and the CA file)
+tls_run() {
+  local name=$1; shift
+  local t0=$SECONDS ok=1 port
+  say "$name: $*  ->  chat_server --tls-cert --tls-key"
+  port=$(free_port)
+  [ -n "$SPKI" ] || ok=0
+  [ $ok = 1 ] && { start_server "$name" "$port" "$BIN/chat_server" "127.0.0.1:$port" \
+    --tls-cert "$PKI/cert.pem" --tls-key "$PKI/key.pem" || ok=0; }
+  if [ $ok = 1 ]; then
+    timeout 120 "$@" "wss://localhost:$port/ws" "$PKI/ca.pem" 2>&1 | tee "$OUT/$name.log"
+    [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+    stop_server
+    local log=$OUT/$name-server.log
+    echo "-- chat_server's view ($(basename "$log"))"
+    # (The untrusting client's refusal is checked on its side: OpenSSL and
+    # Node hang up without an alert chat_server gets to read.)
+    expect_lines "$log" 1 'exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 refused over TLS" || ok=0
+  fi
+  record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+}
+
+tls_run python-tls "$VENV/bin/python" interop/python/tls_chat.py
+tls_run node-tls node interop/node/tls_chat.js
+
+t0=$SECONDS ok=1
+port=$(free_port)
+say "browser-tls: headless Chromium  ->  chat_server --tls-cert --tls-key (https:// + wss://)"
+rm -f "$OUT/chat-tls.png"
+[ -n "$SPKI" ] || ok=0
+[ $ok = 1 ] && { start_server browser-tls "$port" "$BIN/chat_server" "127.0.0.1:$port" \
+  --tls-cert "$PKI/cert.pem" --tls-key "$PKI/key.pem" || ok=0; }
+if [ $ok = 1 ]; then
+  timeout 180 node interop/node/browser.js "https://localhost:$port" "$OUT/chat-tls.png" "$SPKI" 2>&1 |
+    tee "$OUT/browser-tls.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+  [ -s "$OUT/chat-tls.png" ] || { echo "FAIL no screenshot at $OUT/chat-tls.png"; ok=0; }
+  stop_server
+  expect_lines "$OUT/browser-tls-server.log" 1 'TLS: handshake failed: received fatal alert' \
+    "the browser without the SPKI flag refused the certificate, with an alert" || ok=0
+fi
+record browser-tls "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
 
 # --- summary -------------------------------------------------------------------
 say "interop summary (logs in $OUT)"

@@ -2,12 +2,20 @@
 //!
 //! ```sh
 //! cargo run --example gateway -- ws://127.0.0.1:8080/ws
+//! cargo run --example gateway -- wss://localhost:8443/ws --ca ca.pem
 //! ```
 //! Lines from stdin (standing in for a UART) go out as text messages;
 //! received messages go to stdout; keepalive pings hold the connection
 //! open; when it drops, it reconnects with backoff, and lines that could not
 //! be sent wait in a bounded `heapless` queue (oldest dropped and counted
 //! when full).
+//!
+//! `wss://` runs TLS (rustls) under the WebSocket, with SNI and certificate
+//! name checks against the URL's host and the Mozilla roots
+//! (`webpki-roots`) plus, with `--ca CA.pem`, the CA certificates in that
+//! file. A certificate that does not verify is refused, said so on stderr
+//! (`gateway: TLS: certificate not trusted: ...`), and retried with the
+//! same backoff as a failed connect.
 //!
 //! The [`bridge`] module (`support/bridge.rs`) is the part firmware reuses
 //! (`examples/firmware` includes it too): it is written against the generic
@@ -19,21 +27,74 @@ mod support;
 use std::time::{Duration, Instant as StdInstant};
 
 use embedded_io_adapters::tokio_1::FromTokio;
+use rustls::pki_types::ServerName;
 use support::{Masks, random};
-use tokio::io::AsyncBufReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/bridge.rs"]
 mod bridge;
+#[path = "support/tls.rs"]
+mod tls;
+
+/// The bound on the TCP connect, and then on the TLS handshake.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const USAGE: &str = "\
+usage: gateway [URL] [--ca CA.pem]
+
+  URL          ws://HOST[:PORT]/PATH or wss://HOST[:PORT]/PATH
+               (default ws://127.0.0.1:8080/ws)
+  --ca CA.pem  for wss://, also trust the CA certificates in this file
+               (PEM), beside the built-in Mozilla roots
+  -h, --help   print this and exit
+
+Lines from stdin go to the server as text messages; messages from the
+server go to stdout, one per line.
+";
+
+const SPEC: args::Spec = args::Spec {
+    program: "gateway",
+    usage: USAGE,
+    flags: &["--ca"],
+    switches: &[],
+    min_positionals: 0,
+    max_positionals: 1,
+};
+
+/// The transport under the WebSocket: TCP, or TLS over TCP.
+trait Stream: AsyncRead + AsyncWrite + Unpin {}
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for S {}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let url_text = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".to_owned());
-    let url = Url::parse(&url_text).unwrap_or_else(|e| panic!("{url_text}: {e}"));
+    let args = args::parse(&SPEC);
+    let url_text = args
+        .positional(0)
+        .unwrap_or("ws://127.0.0.1:8080/ws")
+        .to_owned();
+    let url =
+        Url::parse(&url_text).unwrap_or_else(|e| args::refuse(&SPEC, &format!("{url_text}: {e}")));
+    let tls = if url.secure {
+        let config = tls::client_config(args.value("--ca").map(std::path::Path::new))
+            .unwrap_or_else(|e| {
+                eprintln!("gateway: TLS: {e}");
+                std::process::exit(1);
+            });
+        let name = ServerName::try_from(url.host.to_owned()).unwrap_or_else(|e| {
+            args::refuse(&SPEC, &format!("{}: not a TLS server name: {e}", url.host))
+        });
+        Some((tokio_rustls::TlsConnector::from(config), name))
+    } else {
+        if args.value("--ca").is_some() {
+            args::refuse(&SPEC, "--ca is for wss:// URLs");
+        }
+        None
+    };
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
     let mut outbox = bridge::Outbox::default();
@@ -44,17 +105,51 @@ async fn main() {
     let mut backoff = Duration::from_millis(250);
 
     loop {
-        let stream = match TcpStream::connect((url.host, url.port)).await {
-            Ok(s) => s,
-            Err(e) => {
+        let connect =
+            tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((url.host, url.port)));
+        let tcp = match connect.await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
                 eprintln!("gateway: connect failed: {e}; retrying in {backoff:?}");
                 if !wait_reconnect(&mut backoff, &mut lines, &mut stdin_open, &mut outbox).await {
                     return;
                 }
                 continue;
             }
+            Err(_) => {
+                eprintln!(
+                    "gateway: connect failed: no answer within {CONNECT_TIMEOUT:?}; retrying in {backoff:?}"
+                );
+                if !wait_reconnect(&mut backoff, &mut lines, &mut stdin_open, &mut outbox).await {
+                    return;
+                }
+                continue;
+            }
         };
-        stream.set_nodelay(true).ok();
+        tcp.set_nodelay(true).ok();
+        let stream: Box<dyn Stream> = match &tls {
+            None => Box::new(tcp),
+            Some((connector, name)) => {
+                let handshake = connector.connect(name.clone(), tcp);
+                let secured = match tokio::time::timeout(CONNECT_TIMEOUT, handshake).await {
+                    Ok(Ok(stream)) => Ok(Box::new(stream)),
+                    Ok(Err(e)) => Err(tls::describe(&e)),
+                    Err(_) => Err(format!("no handshake within {CONNECT_TIMEOUT:?}")),
+                };
+                match secured {
+                    Ok(stream) => stream,
+                    Err(why) => {
+                        eprintln!("gateway: TLS: {why}; retrying in {backoff:?}");
+                        if !wait_reconnect(&mut backoff, &mut lines, &mut stdin_open, &mut outbox)
+                            .await
+                        {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
         let request = ClientRequest::new(&url, random());
         let mut ws = match bridge::open(
             FromTokio::new(stream),

@@ -1,6 +1,12 @@
 // Headless Chromium against wsframe's chat_server (server role, a real browser).
 //
 //   node browser.js http://127.0.0.1:PORT SCREENSHOT.png
+//   node browser.js https://localhost:PORT SCREENSHOT.png SPKI-SHA256-BASE64
+//
+// With an https:// base, the server's key is trusted by its SPKI hash
+// (Chromium's --ignore-certificate-errors-spki-list: only that key, not any
+// certificate), the page must be on https: with its socket on wss:, and a
+// second browser without the flag must refuse the certificate.
 //
 // Drives /usr/bin/chromium (Debian's package) through playwright-core with a
 // fresh profile: two pages open the chat, a message typed into one page's
@@ -18,6 +24,7 @@ const { chromium } = require("playwright-core");
 
 const base = (process.argv[2] || "http://127.0.0.1:8080").replace(/\/$/, "");
 const screenshot = process.argv[3] || "chat.png";
+const spki = process.argv[4];
 const MIB = 1 << 20;
 const WAIT = 15000;
 const ARGS = [
@@ -30,6 +37,7 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+const TRUST = spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : [];
 
 const deadline = setTimeout(() => {
   console.log("FAIL browser run: over 150 s");
@@ -82,7 +90,7 @@ async function waitOpen(page) {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium",
       headless: true,
-      args: ARGS,
+      args: [...ARGS, ...TRUST],
       viewport: { width: 800, height: 500 },
       timeout: 60000,
     });
@@ -98,6 +106,15 @@ async function waitOpen(page) {
       await waitOpen(two);
       return `${version}: both pages show status "open"`;
     });
+
+    if (base.startsWith("https:")) {
+      await step("the page is on https: and its socket on wss:", async () => {
+        const where = await two.evaluate(() => ({ page: location.protocol, socket: ws.url }));
+        if (where.page !== "https:") throw new Error(`page on ${where.page}`);
+        if (!where.socket.startsWith("wss://")) throw new Error(`socket on ${where.socket}`);
+        return `location.protocol ${where.page}, ws.url ${where.socket}`;
+      });
+    }
 
     await step("Chromium offers permessage-deflate, the server declines", async () => {
       const shake = shakesTwo[0];
@@ -160,6 +177,31 @@ async function waitOpen(page) {
   } finally {
     if (context) await context.close().catch(() => {});
     fs.rmSync(profile, { recursive: true, force: true });
+  }
+  if (spki) {
+    await step("without the SPKI flag the certificate is refused", async () => {
+      const bare = fs.mkdtempSync(path.join(os.tmpdir(), "wsframe-chromium-"));
+      let untrusting;
+      try {
+        untrusting = await chromium.launchPersistentContext(bare, {
+          executablePath: "/usr/bin/chromium",
+          headless: true,
+          args: ARGS,
+          timeout: 60000,
+        });
+        const page = untrusting.pages()[0] || (await untrusting.newPage());
+        const loaded = await page.goto(`${base}/`, { timeout: WAIT }).then(
+          () => null,
+          (e) => e.message.split("\n")[0],
+        );
+        if (loaded === null) throw new Error("the page loaded without trusting the certificate");
+        if (!/ERR_CERT/.test(loaded)) throw new Error(`failed otherwise: ${loaded}`);
+        return loaded;
+      } finally {
+        if (untrusting) await untrusting.close().catch(() => {});
+        fs.rmSync(bare, { recursive: true, force: true });
+      }
+    });
   }
   console.log(`browser: ${failed ? "FAIL" : "all steps passed"}`);
   clearTimeout(deadline);

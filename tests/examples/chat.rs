@@ -255,3 +255,23 @@ fn a_client_that_ignores_our_close_is_dropped() {
         "hung up after {waited:?}, before the close timeout"
     );
 }
+
+/// A client that connects and never sends its request head is hung up on
+/// at the 10 s head deadline, and does not hold up anyone meanwhile.
+#[test]
+fn a_client_that_sends_no_request_head_is_dropped_at_the_deadline() {
+    let (_server, port) = start();
+    let mut silent = crate::harness::tcp(port);
+    let opened = std::time::Instant::now();
+    let (mut a, _) = join(port);
+    send_text(&mut a, "not held up");
+    recv_text(&mut a, "not held up");
+    let mut buf = [0u8; 64];
+    let n = silent.read(&mut buf).unwrap_or(0);
+    let after = opened.elapsed();
+    assert_eq!(n, 0, "the server answered a client that sent nothing");
+    assert!(
+        (std::time::Duration::from_secs(9)..crate::harness::WAIT).contains(&after),
+        "hung up after {after:?}, not at the 10 s deadline"
+    );
+}

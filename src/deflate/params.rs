@@ -474,6 +474,8 @@ mod tests {
             ("16", Err(ParamError::InvalidValue)),
             ("0", Err(ParamError::InvalidValue)),
             ("08", Err(ParamError::InvalidValue)),
+            ("05", Err(ParamError::InvalidValue)),
+            ("00", Err(ParamError::InvalidValue)),
             ("010", Err(ParamError::InvalidValue)),
             ("115", Err(ParamError::InvalidValue)),
             ("1", Err(ParamError::InvalidValue)),

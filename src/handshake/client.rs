@@ -33,7 +33,7 @@ const RESERVED: &[&str] = &[
 /// bytes, add what you need with the `with_*` methods, write it with
 /// [`ClientRequest::encode`], and keep it to check the server's answer with
 /// [`check_response`]. No extension is requested unless, with the
-/// `deflate` feature, [`ClientRequest::with_deflate`] offers
+/// `deflate` feature, `ClientRequest::with_deflate` offers
 /// permessage-deflate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -156,7 +156,7 @@ impl<'a> ClientRequest<'a> {
     /// [`EncodeError::InvalidHeaderValue`] (origin or extra header),
     /// [`EncodeError::InvalidProtocol`], [`EncodeError::InvalidHeaderName`],
     /// [`EncodeError::ReservedHeader`] for an extra header the request
-    /// writes itself, [`EncodeError::InvalidDeflateOffer`] (feature
+    /// writes itself, `EncodeError::InvalidDeflateOffer` (feature
     /// `deflate`) for window bits outside 8..=15, and
     /// [`EncodeError::BufferTooSmall`] with the exact length needed.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
@@ -278,7 +278,7 @@ pub struct Response<'a> {
 impl Response<'_> {
     /// The token that opens the connection:
     /// [`Connection::finish_handshake`](crate::Connection::finish_handshake).
-    /// With the `deflate` feature it carries [`Response::deflate`].
+    /// With the `deflate` feature it carries `Response::deflate`.
     pub const fn finished(&self) -> super::Finished {
         let finished = super::Finished::new(self.head_len);
         #[cfg(feature = "deflate")]
@@ -476,21 +476,27 @@ pub fn check_response<'a>(
 /// [`ResponseError::ExtensionNotRequested`], …) as soon as the offending
 /// line arrives, and the missing-header faults once the head is complete.
 ///
-/// With the `deflate` feature and a [`ClientRequest::with_deflate`] offer,
-/// the `Sec-WebSocket-Extensions` lines are read as one list (RFC 6455
-/// §9.1, RFC 7692 §5, §7): empty elements are skipped, at most one element,
-/// permessage-deflate, may be there, and its parameters must answer the
-/// offer; the faults are [`ResponseError::MalformedExtension`],
-/// [`ResponseError::ExtensionNotOffered`],
-/// [`ResponseError::MultipleExtensions`],
-/// [`ResponseError::DeflateParameter`],
-/// [`ResponseError::ClientMaxWindowBitsNotOffered`],
-/// [`ResponseError::ClientMaxWindowBitsTooLarge`],
-/// [`ResponseError::MissingServerMaxWindowBits`],
-/// [`ResponseError::ServerMaxWindowBitsTooLarge`] and
-/// [`ResponseError::MissingServerNoContextTakeover`], each as soon as its
-/// line arrives. Without an offer any such line is
-/// [`ResponseError::ExtensionNotRequested`].
+#[cfg_attr(
+    feature = "deflate",
+    doc = concat!(
+        "With the `deflate` feature and a [`ClientRequest::with_deflate`] ",
+        "offer, the `Sec-WebSocket-Extensions` lines are read as one list ",
+        "(RFC 6455 §9.1, RFC 7692 §5, §7): empty elements are skipped, at ",
+        "most one element, permessage-deflate, may be there, and its ",
+        "parameters must answer the offer; the faults are ",
+        "[`ResponseError::MalformedExtension`], ",
+        "[`ResponseError::ExtensionNotOffered`], ",
+        "[`ResponseError::MultipleExtensions`], ",
+        "[`ResponseError::DeflateParameter`], ",
+        "[`ResponseError::ClientMaxWindowBitsNotOffered`], ",
+        "[`ResponseError::ClientMaxWindowBitsTooLarge`], ",
+        "[`ResponseError::MissingServerMaxWindowBits`], ",
+        "[`ResponseError::ServerMaxWindowBitsTooLarge`] and ",
+        "[`ResponseError::MissingServerNoContextTakeover`], each as soon as ",
+        "its line arrives. Without an offer any such line is ",
+        "[`ResponseError::ExtensionNotRequested`]."
+    )
+)]
 pub fn check_response_with<'a>(
     bytes: &[u8],
     request: &ClientRequest<'a>,

@@ -91,7 +91,7 @@ impl Finished {
     /// connection's buffer (a framework upgraded the stream, a test opens a
     /// connection directly): the connection's pending input is all frames.
     /// No extension is in use; with the `deflate` feature, add what the
-    /// framework's handshake agreed with [`Finished::with_deflate`].
+    /// framework's handshake agreed with `Finished::with_deflate`.
     /// See also [`Connection::upgraded`](crate::Connection::upgraded).
     pub const fn elsewhere() -> Self {
         Self::new(0)

@@ -77,7 +77,7 @@ impl<'a, const N: usize> Request<'a, N> {
     /// The extensions the client offers, each with its parameters, e.g.
     /// `permessage-deflate; client_max_window_bits` (item 9), split at
     /// every comma. [`Request::accept`] accepts none; with the `deflate`
-    /// feature, [`Request::select_deflate`] reads the list by its full
+    /// feature, `Request::select_deflate` reads the list by its full
     /// grammar (RFC 6455 §9.1) and [`Request::accept_with`] accepts
     /// permessage-deflate.
     #[must_use]
@@ -200,7 +200,7 @@ impl<'a, const N: usize> Request<'a, N> {
     /// Write the `101 Switching Protocols` answer `answer` describes
     /// (RFC 6455 §4.2.2 step 5): as [`Request::accept`], and with the
     /// `deflate` feature a `Sec-WebSocket-Extensions: permessage-deflate`
-    /// header for the parameters of [`Acceptance::with_deflate`] (RFC 7692
+    /// header for the parameters of `Acceptance::with_deflate` (RFC 7692
     /// §5, §7.1), between `Sec-WebSocket-Protocol` and the extra headers.
     ///
     /// The extension's parameters are written in RFC 7692 §7.1's order:
@@ -211,9 +211,9 @@ impl<'a, const N: usize> Request<'a, N> {
     /// Then open the connection with [`Request::finished_with`].
     ///
     /// # Errors
-    /// As [`Request::accept`], and [`EncodeError::DeflateNotOffered`] when
+    /// As [`Request::accept`], and `EncodeError::DeflateNotOffered` when
     /// the permessage-deflate parameters answer none of the client's
-    /// offers (what [`Request::select_deflate`] returns always does).
+    /// offers (what `Request::select_deflate` returns always does).
     pub fn accept_with(
         &self,
         answer: &Acceptance<'_>,

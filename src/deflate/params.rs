@@ -16,8 +16,9 @@
 
 use core::fmt;
 
-use crate::handshake::ResponseError;
+use crate::handshake::encode::Writer;
 use crate::handshake::extension::{Extension, Malformed, Value};
+use crate::handshake::{EncodeError, ResponseError};
 
 /// The registered extension name (RFC 7692 §7).
 pub(crate) const NAME: &str = "permessage-deflate";
@@ -132,16 +133,66 @@ impl Capability {
         )
     }
 
+    /// [`Capability::select_from`], and the value of the answer's
+    /// `Sec-WebSocket-Extensions` header written into `out`
+    /// (`permessage-deflate; …`, without CRLF, as
+    /// [`Request::accept_with`](crate::handshake::Request::accept_with)
+    /// writes it), with its length; `Ok(None)` when every offer is
+    /// declined and the answer names no extension (RFC 7692 §5, §7.1).
+    ///
+    /// ```
+    /// use wsframe::deflate::{Capability, Params};
+    ///
+    /// let offers: [&[u8]; 1] = [b"permessage-deflate; client_max_window_bits"];
+    /// let small = Capability { inflate_window_bits: 11, ..Capability::DEFAULT };
+    /// let mut value = [0u8; Capability::MAX_ANSWER_LEN];
+    /// let (agreed, n) = small.answer_from(offers, &mut value)?.unwrap();
+    /// assert_eq!(&value[..n], b"permessage-deflate; client_max_window_bits=11");
+    /// assert_eq!(agreed, Params { client_max_window_bits: 11, ..Params::DEFAULT });
+    /// # Ok::<(), wsframe::handshake::EncodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`EncodeError::BufferTooSmall`] with the exact length needed;
+    /// [`Capability::MAX_ANSWER_LEN`] bytes always suffice.
+    pub fn answer_from<'v>(
+        &self,
+        values: impl IntoIterator<Item = &'v [u8]>,
+        out: &mut [u8],
+    ) -> Result<Option<(Params, usize)>, EncodeError> {
+        let offers = values
+            .into_iter()
+            .flat_map(crate::handshake::extension::elements);
+        let Some((offer, params)) = self.select_offer(offers) else {
+            return Ok(None);
+        };
+        let mut w = Writer::new(out);
+        put_answer(&mut w, &params, &offer);
+        Ok(Some((params, w.finish()?)))
+    }
+
+    /// The longest value [`Capability::answer_from`] writes: every
+    /// parameter, two-digit windows.
+    pub const MAX_ANSWER_LEN: usize = 128;
+
     /// The first element of `offers` that is a valid permessage-deflate
     /// offer this capability can honour, agreed.
     pub(crate) fn select<'a>(
         &self,
         offers: impl Iterator<Item = Result<Extension<'a>, Malformed>>,
     ) -> Option<Params> {
+        self.select_offer(offers).map(|(_, params)| params)
+    }
+
+    /// [`Capability::select`], with the offer chosen.
+    fn select_offer<'a>(
+        &self,
+        offers: impl Iterator<Item = Result<Extension<'a>, Malformed>>,
+    ) -> Option<(Element, Params)> {
         offers
             .filter_map(|e| e.ok().filter(|e| e.is(NAME)))
             .filter_map(|e| parse(&e, Role::Offer).ok())
-            .find_map(|offer| self.agree(&offer))
+            .find_map(|offer| Some((offer, self.agree(&offer)?)))
     }
 
     /// What to agree on one offer, or `None` to decline it (RFC 7692 §7:
@@ -230,6 +281,29 @@ impl Offer {
                 Some(bits) => valid_bits(bits),
                 None => true,
             }
+    }
+
+    /// Write the offer's element, `permessage-deflate; …` (RFC 7692 §7.1).
+    pub(crate) fn put(&self, w: &mut Writer<'_>) {
+        w.put(NAME.as_bytes());
+        if self.server_no_context_takeover {
+            w.put(b"; server_no_context_takeover");
+        }
+        if self.client_no_context_takeover {
+            w.put(b"; client_no_context_takeover");
+        }
+        if self.inflate_window_bits < MAX_BITS {
+            w.put(b"; server_max_window_bits=");
+            w.put_decimal(u16::from(self.inflate_window_bits));
+        }
+        match self.client_max_window_bits {
+            None => {}
+            Some(MAX_BITS) => w.put(b"; client_max_window_bits"),
+            Some(bits) => {
+                w.put(b"; client_max_window_bits=");
+                w.put_decimal(u16::from(bits));
+            }
+        }
     }
 
     /// Check the server's answer (already parsed as a response) against
@@ -364,6 +438,31 @@ impl Element {
             && server_window
             && client_window
             && (params.server_no_context_takeover || !self.server_no_context_takeover)
+    }
+}
+
+/// Write the element accepting `offer` with `params`, `permessage-deflate;
+/// …` (RFC 7692 §7.1), parameters in §7.1's order: the takeovers when set,
+/// `server_max_window_bits` when below 15 or offered (§7.1.2.1: an offer
+/// with it is accepted by answering it), `client_max_window_bits` when
+/// below 15 or offered with a value. `offer` must admit `params`.
+pub(crate) fn put_answer(w: &mut Writer<'_>, params: &Params, offer: &Element) {
+    w.put(NAME.as_bytes());
+    if params.server_no_context_takeover {
+        w.put(b"; server_no_context_takeover");
+    }
+    if params.client_no_context_takeover {
+        w.put(b"; client_no_context_takeover");
+    }
+    if params.server_max_window_bits < MAX_BITS || offer.server_max_window_bits.is_some() {
+        w.put(b"; server_max_window_bits=");
+        w.put_decimal(u16::from(params.server_max_window_bits));
+    }
+    if params.client_max_window_bits < MAX_BITS
+        || matches!(offer.client_max_window_bits, ClientWindow::Bits(_))
+    {
+        w.put(b"; client_max_window_bits=");
+        w.put_decimal(u16::from(params.client_max_window_bits));
     }
 }
 
@@ -612,6 +711,24 @@ mod tests {
             agree(&none, "permessage-deflate; client_max_window_bits"),
             None
         );
+    }
+
+    #[test]
+    fn longest_answer() {
+        let offers: [&[u8]; 1] = [b"permessage-deflate; server_no_context_takeover; \
+            client_no_context_takeover; server_max_window_bits=15; client_max_window_bits=15"];
+        let mut out = [0u8; Capability::MAX_ANSWER_LEN];
+        let (_, n) = Capability::DEFAULT
+            .answer_from(offers, &mut out)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, Capability::MAX_ANSWER_LEN);
+        assert_eq!(&out[..n], offers[0]);
+        assert_eq!(
+            Capability::DEFAULT.answer_from(offers, &mut out[..n - 1]),
+            Err(EncodeError::BufferTooSmall { needed: n })
+        );
+        assert_eq!(Capability::DEFAULT.answer_from([], &mut out), Ok(None));
     }
 
     #[test]

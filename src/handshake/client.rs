@@ -221,38 +221,14 @@ impl<'a> ClientRequest<'a> {
         }
         #[cfg(feature = "deflate")]
         if let Some(offer) = &self.deflate {
-            put_deflate_offer(&mut w, offer);
+            w.put(b"Sec-WebSocket-Extensions: ");
+            offer.put(&mut w);
+            w.put(b"\r\n");
         }
         put_headers(&mut w, self.headers);
         w.put(b"\r\n");
         w.finish()
     }
-}
-
-/// `Sec-WebSocket-Extensions: permessage-deflate; …` for `offer` (RFC 7692
-/// §7.1; see [`ClientRequest::with_deflate`]).
-#[cfg(feature = "deflate")]
-fn put_deflate_offer(w: &mut Writer<'_>, offer: &Offer) {
-    w.put(b"Sec-WebSocket-Extensions: permessage-deflate");
-    if offer.server_no_context_takeover {
-        w.put(b"; server_no_context_takeover");
-    }
-    if offer.client_no_context_takeover {
-        w.put(b"; client_no_context_takeover");
-    }
-    if offer.inflate_window_bits < 15 {
-        w.put(b"; server_max_window_bits=");
-        w.put_decimal(u16::from(offer.inflate_window_bits));
-    }
-    match offer.client_max_window_bits {
-        None => {}
-        Some(15) => w.put(b"; client_max_window_bits"),
-        Some(bits) => {
-            w.put(b"; client_max_window_bits=");
-            w.put_decimal(u16::from(bits));
-        }
-    }
-    w.put(b"\r\n");
 }
 
 /// A server's accepted handshake, as [`check_response`] found it.

@@ -48,7 +48,7 @@
 
 mod accept;
 mod client;
-mod encode;
+pub(crate) mod encode;
 #[cfg(feature = "deflate")]
 pub(crate) mod extension;
 mod http;

@@ -245,36 +245,14 @@ impl<'a, const N: usize> Request<'a, N> {
         }
         #[cfg(feature = "deflate")]
         if let Some((params, offer)) = deflate {
-            put_deflate_answer(&mut w, &params, &offer);
+            w.put(b"Sec-WebSocket-Extensions: ");
+            deflate::put_answer(&mut w, &params, &offer);
+            w.put(b"\r\n");
         }
         put_headers(&mut w, answer.headers);
         w.put(b"\r\n");
         w.finish()
     }
-}
-
-/// `Sec-WebSocket-Extensions: permessage-deflate; …` accepting `offer`
-/// with `params` (RFC 7692 §7.1; see [`Request::accept_with`]).
-#[cfg(feature = "deflate")]
-fn put_deflate_answer(w: &mut Writer<'_>, params: &Params, offer: &deflate::Element) {
-    w.put(b"Sec-WebSocket-Extensions: permessage-deflate");
-    if params.server_no_context_takeover {
-        w.put(b"; server_no_context_takeover");
-    }
-    if params.client_no_context_takeover {
-        w.put(b"; client_no_context_takeover");
-    }
-    if params.server_max_window_bits < 15 || offer.server_max_window_bits.is_some() {
-        w.put(b"; server_max_window_bits=");
-        w.put_decimal(u16::from(params.server_max_window_bits));
-    }
-    if params.client_max_window_bits < 15
-        || matches!(offer.client_max_window_bits, deflate::ClientWindow::Bits(_))
-    {
-        w.put(b"; client_max_window_bits=");
-        w.put_decimal(u16::from(params.client_max_window_bits));
-    }
-    w.put(b"\r\n");
 }
 
 /// How [`Request::accept_with`] answers a request (RFC 6455 §4.2.2): the

@@ -14,6 +14,15 @@
 //! which carries the HTTP status the RFC prescribes. [`parse_head`] parses a
 //! head without WebSocket rules, for serving plain HTTP on the same port.
 //!
+//! **permessage-deflate** (feature `deflate`, RFC 7692 §5–§7.1): the
+//! client offers with `ClientRequest::with_deflate` and finds what was
+//! agreed in `Response::deflate`; the server picks among the offers with
+//! `Request::select_deflate` and a `deflate::Capability`, answers with
+//! [`Request::accept_with`] and an [`Acceptance`] carrying the choice, and
+//! both ends' [`Finished`] tokens carry the same `deflate::Params` to the
+//! connection. Without the feature no extension is ever offered or
+//! accepted, and a client refuses any in the answer.
+//!
 //! Parsing re-reads the input from its first byte on every call and never
 //! looks past [`Limits::max_head_len`]; incomplete input is never an error.
 //! Every header the crate writes is checked first, so caller-supplied names

@@ -32,6 +32,14 @@ const MAX_BITS: u8 = 15;
 ///
 /// Window bits are 8..=15; 15 (a 32 KiB window) is the RFC's default
 /// when a `*_max_window_bits` parameter is absent.
+///
+/// Both ends of a connection hold the same value (the handshake's
+/// [`Finished`](crate::handshake::Finished) token carries it) and read it
+/// from their side: the client compresses within
+/// `client_max_window_bits` and inflates a window of
+/// `server_max_window_bits`, resetting its compressor after each message
+/// when `client_no_context_takeover` and its inflater when
+/// `server_no_context_takeover`; the server the other way round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Params {

@@ -18,4 +18,5 @@ mod params;
 
 pub(crate) use inflate::TRAILER;
 pub use inflate::{Inflater, MAX_WINDOW_LEN, MIN_WINDOW_LEN, WindowError};
-pub use params::Params;
+pub use params::{Capability, Offer, ParamError, Params};
+pub(crate) use params::{Element, NAME, Role, parse, put_answer};

@@ -8,6 +8,8 @@ use super::encode::{EncodeError, Writer, check_headers, check_value, put_headers
 use super::http::{self, HeadError, Version, eq_ignore_case, is_token, lists_token};
 use super::url::{Url, is_reg_name_byte};
 use crate::Status;
+#[cfg(feature = "deflate")]
+use crate::deflate::{self, Offer, ParamError, Params};
 
 /// The headers [`ClientRequest::encode`] writes itself, refused among the
 /// extra headers. `Content-Length` and `Transfer-Encoding` are refused too:
@@ -30,7 +32,9 @@ const RESERVED: &[&str] = &[
 /// Build it with [`ClientRequest::new`] from a [`Url`] and 16 fresh random
 /// bytes, add what you need with the `with_*` methods, write it with
 /// [`ClientRequest::encode`], and keep it to check the server's answer with
-/// [`check_response`]. No extensions are ever requested.
+/// [`check_response`]. No extension is requested unless, with the
+/// `deflate` feature, `ClientRequest::with_deflate` offers
+/// permessage-deflate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ClientRequest<'a> {
@@ -54,6 +58,10 @@ pub struct ClientRequest<'a> {
     /// 16 random bytes, fresh for each connection (RFC 6455 §4.1 item 7);
     /// sent base64-encoded as `Sec-WebSocket-Key`.
     pub key: [u8; 16],
+    /// The permessage-deflate offer, if any (`Sec-WebSocket-Extensions`,
+    /// RFC 7692 §5); [`check_response`] checks the answer against it.
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<Offer>,
 }
 
 impl<'a> ClientRequest<'a> {
@@ -70,6 +78,8 @@ impl<'a> ClientRequest<'a> {
             protocols: &[],
             headers: &[],
             key,
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }
     }
 
@@ -94,6 +104,36 @@ impl<'a> ClientRequest<'a> {
         Self { headers, ..self }
     }
 
+    /// Offering permessage-deflate (RFC 7692 §5, §7.1): the request
+    /// carries `Sec-WebSocket-Extensions: permessage-deflate` with the
+    /// parameters of `offer` in RFC 7692 §7.1's order
+    /// (`server_no_context_takeover`, `client_no_context_takeover`,
+    /// `server_max_window_bits=N` when the inflate window is below 15,
+    /// `client_max_window_bits[=N]`), and [`check_response`] checks the
+    /// answer against it, giving the agreed [`Response::deflate`].
+    ///
+    /// ```
+    /// use wsframe::deflate::Offer;
+    /// use wsframe::handshake::{ClientRequest, Url};
+    ///
+    /// let url = Url::parse("ws://example.com/")?;
+    /// let offer = Offer { inflate_window_bits: 10, ..Offer::DEFAULT };
+    /// let request = ClientRequest::new(&url, [7; 16]).with_deflate(offer);
+    /// let mut out = [0u8; 512];
+    /// let n = request.encode(&mut out)?;
+    /// let line = b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; client_max_window_bits\r\n";
+    /// assert!(out[..n].windows(line.len()).any(|w| w == line));
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub const fn with_deflate(self, offer: Offer) -> Self {
+        Self {
+            deflate: Some(offer),
+            ..self
+        }
+    }
+
     /// The `Sec-WebSocket-Key` value sent.
     #[must_use]
     pub fn encoded_key(&self) -> [u8; KEY_LEN] {
@@ -116,8 +156,9 @@ impl<'a> ClientRequest<'a> {
     /// [`EncodeError::InvalidHeaderValue`] (origin or extra header),
     /// [`EncodeError::InvalidProtocol`], [`EncodeError::InvalidHeaderName`],
     /// [`EncodeError::ReservedHeader`] for an extra header the request
-    /// writes itself, and [`EncodeError::BufferTooSmall`] with the exact
-    /// length needed.
+    /// writes itself, `EncodeError::InvalidDeflateOffer` (feature
+    /// `deflate`) for window bits outside 8..=15, and
+    /// [`EncodeError::BufferTooSmall`] with the exact length needed.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         let ipv6 = self.host.contains(':');
         let host_ok = if ipv6 {
@@ -140,6 +181,10 @@ impl<'a> ClientRequest<'a> {
             return Err(EncodeError::InvalidProtocol);
         }
         check_headers(self.headers, RESERVED)?;
+        #[cfg(feature = "deflate")]
+        if self.deflate.is_some_and(|offer| !offer.is_valid()) {
+            return Err(EncodeError::InvalidDeflateOffer);
+        }
 
         let mut w = Writer::new(out);
         w.put(b"GET ");
@@ -174,6 +219,12 @@ impl<'a> ClientRequest<'a> {
             }
             w.put(b"\r\n");
         }
+        #[cfg(feature = "deflate")]
+        if let Some(offer) = &self.deflate {
+            w.put(b"Sec-WebSocket-Extensions: ");
+            offer.put(&mut w);
+            w.put(b"\r\n");
+        }
         put_headers(&mut w, self.headers);
         w.put(b"\r\n");
         w.finish()
@@ -190,13 +241,25 @@ pub struct Response<'a> {
     /// How many bytes the response head took. Bytes after them are the
     /// first frames of the connection: hand them to the frame decoder.
     pub head_len: usize,
+    /// The permessage-deflate parameters agreed (RFC 7692 §5, §7.1):
+    /// `None` when the server declined the offer (or none was made), and
+    /// messages are not compressed. Checked against
+    /// [`ClientRequest::deflate`]: what the server answered, with the
+    /// client's own promises (`client_no_context_takeover`, a
+    /// `client_max_window_bits` value) kept when the answer omits them.
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<Params>,
 }
 
 impl Response<'_> {
     /// The token that opens the connection:
     /// [`Connection::finish_handshake`](crate::Connection::finish_handshake).
+    /// With the `deflate` feature it carries `Response::deflate`.
     pub const fn finished(&self) -> super::Finished {
-        super::Finished::new(self.head_len)
+        let finished = super::Finished::new(self.head_len);
+        #[cfg(feature = "deflate")]
+        let finished = finished.with_deflate(self.deflate);
+        finished
     }
 }
 
@@ -236,6 +299,47 @@ pub enum ResponseError {
     MultipleProtocols,
     /// A `Sec-WebSocket-Extensions` header: the client requests no extension.
     ExtensionNotRequested,
+    /// A `Sec-WebSocket-Extensions` element that breaks the RFC 6455 §9.1
+    /// grammar (`name *( ";" param )`, `param = token [ "=" (token |
+    /// quoted-string) ]`), e.g. a trailing `;` or an unterminated quote.
+    #[cfg(feature = "deflate")]
+    MalformedExtension,
+    /// An extension other than the permessage-deflate offered (RFC 6455
+    /// §9.1: the server may only accept what the client offered).
+    #[cfg(feature = "deflate")]
+    ExtensionNotOffered,
+    /// More than one permessage-deflate element in the answer, on one line
+    /// or several: the client made one offer (RFC 7692 §5: "A server MUST
+    /// NOT accept multiple PMCE extension negotiation offers").
+    #[cfg(feature = "deflate")]
+    MultipleExtensions,
+    /// An unknown, duplicate, valueless or invalid parameter in the
+    /// permessage-deflate answer (RFC 7692 §7).
+    #[cfg(feature = "deflate")]
+    DeflateParameter(ParamError),
+    /// `client_max_window_bits` answered though not offered (RFC 7692
+    /// §7.1.2.2: the response "MUST NOT include" it).
+    #[cfg(feature = "deflate")]
+    ClientMaxWindowBitsNotOffered,
+    /// `client_max_window_bits` answered larger than the value offered
+    /// (RFC 7692 §7.1.2.2: "equal to or smaller than the received value").
+    #[cfg(feature = "deflate")]
+    ClientMaxWindowBitsTooLarge,
+    /// `server_max_window_bits=N` was offered and the answer lacks it (RFC
+    /// 7692 §7.1.2.1: a server accepts such an offer by answering the
+    /// parameter; without it the server's window is 32 KiB, more than
+    /// the client inflates with).
+    #[cfg(feature = "deflate")]
+    MissingServerMaxWindowBits,
+    /// `server_max_window_bits` answered larger than offered (RFC 7692
+    /// §7.1.2.1: "the same or smaller value as the offer").
+    #[cfg(feature = "deflate")]
+    ServerMaxWindowBitsTooLarge,
+    /// `server_no_context_takeover` was offered and the answer lacks it
+    /// (RFC 7692 §7.1.1.1: a server accepts such an offer by answering
+    /// the parameter).
+    #[cfg(feature = "deflate")]
+    MissingServerNoContextTakeover,
 }
 
 impl From<HeadError> for ResponseError {
@@ -285,6 +389,38 @@ impl fmt::Display for ResponseError {
             Self::ExtensionNotRequested => {
                 f.write_str("server enabled an extension that was not requested")
             }
+            #[cfg(feature = "deflate")]
+            Self::MalformedExtension => f.write_str("malformed Sec-WebSocket-Extensions element"),
+            #[cfg(feature = "deflate")]
+            Self::ExtensionNotOffered => {
+                f.write_str("server enabled an extension other than permessage-deflate")
+            }
+            #[cfg(feature = "deflate")]
+            Self::MultipleExtensions => {
+                f.write_str("server accepted permessage-deflate more than once")
+            }
+            #[cfg(feature = "deflate")]
+            Self::DeflateParameter(fault) => write!(f, "server answer: {fault}"),
+            #[cfg(feature = "deflate")]
+            Self::ClientMaxWindowBitsNotOffered => {
+                f.write_str("server answered client_max_window_bits, which was not offered")
+            }
+            #[cfg(feature = "deflate")]
+            Self::ClientMaxWindowBitsTooLarge => {
+                f.write_str("server answered client_max_window_bits larger than offered")
+            }
+            #[cfg(feature = "deflate")]
+            Self::MissingServerMaxWindowBits => {
+                f.write_str("server did not answer the server_max_window_bits offered")
+            }
+            #[cfg(feature = "deflate")]
+            Self::ServerMaxWindowBitsTooLarge => {
+                f.write_str("server answered server_max_window_bits larger than offered")
+            }
+            #[cfg(feature = "deflate")]
+            Self::MissingServerNoContextTakeover => {
+                f.write_str("server did not answer the server_no_context_takeover offered")
+            }
         }
     }
 }
@@ -315,6 +451,28 @@ pub fn check_response<'a>(
 /// [`ResponseError::AcceptMismatch`], [`ResponseError::ProtocolNotOffered`],
 /// [`ResponseError::ExtensionNotRequested`], …) as soon as the offending
 /// line arrives, and the missing-header faults once the head is complete.
+///
+#[cfg_attr(
+    feature = "deflate",
+    doc = concat!(
+        "With the `deflate` feature and a [`ClientRequest::with_deflate`] ",
+        "offer, the `Sec-WebSocket-Extensions` lines are read as one list ",
+        "(RFC 6455 §9.1, RFC 7692 §5, §7): empty elements are skipped, at ",
+        "most one element, permessage-deflate, may be there, and its ",
+        "parameters must answer the offer; the faults are ",
+        "[`ResponseError::MalformedExtension`], ",
+        "[`ResponseError::ExtensionNotOffered`], ",
+        "[`ResponseError::MultipleExtensions`], ",
+        "[`ResponseError::DeflateParameter`], ",
+        "[`ResponseError::ClientMaxWindowBitsNotOffered`], ",
+        "[`ResponseError::ClientMaxWindowBitsTooLarge`], ",
+        "[`ResponseError::MissingServerMaxWindowBits`], ",
+        "[`ResponseError::ServerMaxWindowBitsTooLarge`] and ",
+        "[`ResponseError::MissingServerNoContextTakeover`], each as soon as ",
+        "its line arrives. Without an offer any such line is ",
+        "[`ResponseError::ExtensionNotRequested`]."
+    )
+)]
 pub fn check_response_with<'a>(
     bytes: &[u8],
     request: &ClientRequest<'a>,
@@ -325,6 +483,8 @@ pub fn check_response_with<'a>(
     let mut connection = false;
     let mut accept = false;
     let mut protocol: Option<&'a str> = None;
+    #[cfg(feature = "deflate")]
+    let mut deflate: Option<Params> = None;
 
     let parsed = http::parse_response_head(
         bytes,
@@ -362,6 +522,10 @@ pub fn check_response_with<'a>(
                     .find(|offered| offered.as_bytes() == header.value);
                 protocol = Some(chosen.ok_or(ResponseError::ProtocolNotOffered)?);
             } else if eq_ignore_case(name, "Sec-WebSocket-Extensions") {
+                #[cfg(feature = "deflate")]
+                if let Some(offer) = &request.deflate {
+                    return check_deflate_answer(header.value, offer, &mut deflate);
+                }
                 return Err(ResponseError::ExtensionNotRequested);
             }
             Ok(())
@@ -381,7 +545,35 @@ pub fn check_response_with<'a>(
     if !accept {
         return Err(ResponseError::MissingAccept);
     }
-    Ok(Status::Complete(Response { protocol, head_len }))
+    Ok(Status::Complete(Response {
+        protocol,
+        head_len,
+        #[cfg(feature = "deflate")]
+        deflate,
+    }))
+}
+
+/// One `Sec-WebSocket-Extensions` line of the answer to `offer`; `agreed`
+/// holds what an earlier element agreed (RFC 7692 §5, §7).
+#[cfg(feature = "deflate")]
+fn check_deflate_answer(
+    value: &[u8],
+    offer: &Offer,
+    agreed: &mut Option<Params>,
+) -> Result<(), ResponseError> {
+    for element in super::extension::elements(value) {
+        let element = element.map_err(|_| ResponseError::MalformedExtension)?;
+        if !element.is(deflate::NAME) {
+            return Err(ResponseError::ExtensionNotOffered);
+        }
+        if agreed.is_some() {
+            return Err(ResponseError::MultipleExtensions);
+        }
+        let answer = deflate::parse(&element, deflate::Role::Response)
+            .map_err(ResponseError::DeflateParameter)?;
+        *agreed = Some(offer.check(&answer)?);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -504,7 +696,9 @@ mod tests {
             check_response(response, &r),
             Ok(Status::Complete(Response {
                 protocol: Some("chat"),
-                head_len
+                head_len,
+                #[cfg(feature = "deflate")]
+                deflate: None,
             }))
         );
         for end in 0..head_len {

@@ -35,6 +35,17 @@ pub enum EncodeError {
     ProtocolNotOffered,
     /// A status code outside the range the function writes.
     InvalidStatus(u16),
+    /// A [`deflate::Offer`](crate::deflate::Offer) with window bits
+    /// outside 8..=15 (RFC 7692 §7.1.2).
+    #[cfg(feature = "deflate")]
+    InvalidDeflateOffer,
+    /// permessage-deflate parameters that answer none of the client's
+    /// offers (RFC 7692 §5, §7.1): none offered, window bits outside
+    /// 8..=15 or larger than offered, `server_no_context_takeover`
+    /// offered but not in the parameters, or a bounded client window
+    /// the client did not offer to bound.
+    #[cfg(feature = "deflate")]
+    DeflateNotOffered,
 }
 
 impl fmt::Display for EncodeError {
@@ -55,6 +66,14 @@ impl fmt::Display for EncodeError {
             Self::InvalidProtocol => f.write_str("subprotocol is not an HTTP token"),
             Self::ProtocolNotOffered => f.write_str("subprotocol was not offered by the client"),
             Self::InvalidStatus(status) => write!(f, "status code {status} is out of range here"),
+            #[cfg(feature = "deflate")]
+            Self::InvalidDeflateOffer => {
+                f.write_str("permessage-deflate offer has window bits outside 8 to 15")
+            }
+            #[cfg(feature = "deflate")]
+            Self::DeflateNotOffered => {
+                f.write_str("permessage-deflate parameters answer none of the client's offers")
+            }
         }
     }
 }

@@ -34,6 +34,8 @@ mod tests;
 
 pub use field::{Tokens, eq_ignore_case};
 pub(crate) use field::{is_field_byte, is_token, lists_token};
+#[cfg(feature = "deflate")]
+pub(crate) use field::{is_ows, is_tchar, trim};
 use line::{Res, header_line, request_line, status_line};
 
 /// One header line, borrowed from the input (RFC 9112 §5).

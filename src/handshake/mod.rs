@@ -14,6 +14,15 @@
 //! which carries the HTTP status the RFC prescribes. [`parse_head`] parses a
 //! head without WebSocket rules, for serving plain HTTP on the same port.
 //!
+//! **permessage-deflate** (feature `deflate`, RFC 7692 §5–§7.1): the
+//! client offers with `ClientRequest::with_deflate` and finds what was
+//! agreed in `Response::deflate`; the server picks among the offers with
+//! `Request::select_deflate` and a `deflate::Capability`, answers with
+//! [`Request::accept_with`] and an [`Acceptance`] carrying the choice, and
+//! both ends' [`Finished`] tokens carry the same `deflate::Params` to the
+//! connection. Without the feature no extension is ever offered or
+//! accepted, and a client refuses any in the answer.
+//!
 //! Parsing re-reads the input from its first byte on every call and never
 //! looks past [`Limits::max_head_len`]; incomplete input is never an error.
 //! Every header the crate writes is checked first, so caller-supplied names
@@ -48,7 +57,9 @@
 
 mod accept;
 mod client;
-mod encode;
+pub(crate) mod encode;
+#[cfg(feature = "deflate")]
+pub(crate) mod extension;
 mod http;
 mod server;
 mod url;
@@ -57,14 +68,16 @@ pub use accept::{ACCEPT_KEY_LEN, GUID, KEY_LEN, accept_key, encode_key};
 pub use client::{ClientRequest, Response, ResponseError, check_response, check_response_with};
 pub use encode::{EncodeError, encode_response, reason_phrase, reject};
 pub use http::{Head, HeadError, Header, Tokens, Version, eq_ignore_case, parse_head};
-pub use server::{Request, RequestError, parse_request};
+pub use server::{Acceptance, Request, RequestError, parse_request};
 pub use url::{Url, UrlError};
 
 /// Proof that an opening handshake completed, for
 /// [`Connection::finish_handshake`](crate::Connection::finish_handshake):
-/// how many bytes of the connection's pending input its head took. Only
-/// the parsers make one ([`Request::finished`], [`Response::finished`]),
-/// so a connection is never opened on a length nothing checked.
+/// how many bytes of the connection's pending input its head took and,
+/// with the `deflate` feature, the permessage-deflate parameters the
+/// handshake agreed (RFC 7692 §5). Only the parsers make one
+/// ([`Request::finished`], [`Response::finished`]), so a connection is
+/// never opened on a length nothing checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[must_use]
@@ -83,24 +96,11 @@ impl Finished {
         }
     }
 
-    /// The permessage-deflate parameters the handshake agreed, if any.
-    #[cfg(feature = "deflate")]
-    #[must_use]
-    pub const fn deflate(self) -> Option<crate::deflate::Params> {
-        self.deflate
-    }
-
-    /// The same token, agreeing `params` (a server that accepted an
-    /// offer, or a stream a framework upgraded with the extension).
-    #[cfg(feature = "deflate")]
-    pub const fn with_deflate(mut self, params: Option<crate::deflate::Params>) -> Self {
-        self.deflate = params;
-        self
-    }
-
     /// The handshake was done elsewhere and its head is not in the
     /// connection's buffer (a framework upgraded the stream, a test opens a
     /// connection directly): the connection's pending input is all frames.
+    /// No extension is in use; with the `deflate` feature, add what the
+    /// framework's handshake agreed with `Finished::with_deflate`.
     /// See also [`Connection::upgraded`](crate::Connection::upgraded).
     pub const fn elsewhere() -> Self {
         Self::new(0)
@@ -110,6 +110,35 @@ impl Finished {
     #[must_use]
     pub const fn head_len(self) -> usize {
         self.head_len
+    }
+
+    /// The permessage-deflate parameters the handshake agreed, `None` when
+    /// messages are not compressed (RFC 7692 §5). A client's token has
+    /// them from [`Response::finished`]; a server's from
+    /// [`Finished::with_deflate`].
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub const fn deflate(self) -> Option<crate::deflate::Params> {
+        self.deflate
+    }
+
+    /// The same token with the permessage-deflate parameters the
+    /// handshake agreed (RFC 7692 §5): a server passes what it accepted
+    /// with [`Acceptance::with_deflate`], a framework-upgraded stream what
+    /// the framework's handshake agreed:
+    ///
+    /// ```
+    /// use wsframe::deflate::{Capability, Params};
+    /// use wsframe::handshake::Finished;
+    ///
+    /// // The framework handed over the client's offers and wrote the answer.
+    /// let agreed = Capability::DEFAULT.select_from([&b"permessage-deflate"[..]]);
+    /// let finished = Finished::elsewhere().with_deflate(agreed);
+    /// assert_eq!(finished.deflate(), Some(Params::DEFAULT));
+    /// ```
+    #[cfg(feature = "deflate")]
+    pub const fn with_deflate(self, deflate: Option<crate::deflate::Params>) -> Self {
+        Self { deflate, ..self }
     }
 }
 

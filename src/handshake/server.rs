@@ -8,6 +8,8 @@ use super::accept::{accept_key, is_valid_key};
 use super::encode::{EncodeError, Writer, check_headers, put_headers, reject};
 use super::http::{self, Head, HeadError, Header, Tokens, Version, eq_ignore_case, is_token};
 use crate::Status;
+#[cfg(feature = "deflate")]
+use crate::deflate::{self, Capability, Params};
 
 /// The headers [`Request::accept`] writes itself, refused among the extras.
 const RESERVED: &[&str] = &[
@@ -73,11 +75,44 @@ impl<'a, const N: usize> Request<'a, N> {
     }
 
     /// The extensions the client offers, each with its parameters, e.g.
-    /// `permessage-deflate; client_max_window_bits` (item 9). This crate
-    /// implements none, and [`Request::accept`] accepts none.
+    /// `permessage-deflate; client_max_window_bits` (item 9), split at
+    /// every comma. [`Request::accept`] accepts none; with the `deflate`
+    /// feature, `Request::select_deflate` reads the list by its full
+    /// grammar (RFC 6455 §9.1) and [`Request::accept_with`] accepts
+    /// permessage-deflate.
     #[must_use]
     pub fn extensions(&self) -> Tokens<'_, 'a> {
         self.head.tokens("Sec-WebSocket-Extensions")
+    }
+
+    /// The first of the client's permessage-deflate offers that
+    /// `capability` can honour, in the client's order, and the parameters
+    /// to agree on it (RFC 7692 §5, §7.1), for
+    /// [`Acceptance::with_deflate`]; `None` declines them all and the
+    /// connection runs uncompressed.
+    ///
+    /// Every offer is considered, across header lines, other extensions
+    /// skipped (as Autobahn 13.7 sends fallbacks). A malformed offer, or
+    /// one with an unknown, duplicate or invalid parameter, is declined
+    /// (RFC 7692 §7), as is one `capability` cannot honour: without
+    /// `client_max_window_bits` when its inflate window is below 32 KiB.
+    /// The agreed `server_max_window_bits` is the smaller of ours and the
+    /// client's; the agreed `client_max_window_bits` is our inflate window
+    /// or the client's smaller value; `server_no_context_takeover` offered
+    /// is always honoured; `client_no_context_takeover` offered is echoed.
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub fn select_deflate(&self, capability: &Capability) -> Option<Params> {
+        capability.select(super::extension::Extensions::new(&self.head.headers))
+    }
+
+    /// The first valid permessage-deflate offer that `params` answer.
+    #[cfg(feature = "deflate")]
+    fn deflate_offer_admitting(&self, params: &Params) -> Option<deflate::Element> {
+        super::extension::Extensions::new(&self.head.headers)
+            .filter_map(|e| e.ok().filter(|e| e.is(deflate::NAME)))
+            .filter_map(|e| deflate::parse(&e, deflate::Role::Offer).ok())
+            .find(|offer| offer.admits(params))
     }
 
     /// The first of `supported` (the server's preference order) that the
@@ -117,14 +152,29 @@ impl<'a, const N: usize> Request<'a, N> {
 
     /// The token that opens the connection once the 101 is written:
     /// [`Connection::finish_handshake`](crate::Connection::finish_handshake).
+    /// No extension is in use: after [`Request::accept_with`], use
+    /// [`Request::finished_with`].
     pub const fn finished(&self) -> super::Finished {
         super::Finished::new(self.head.head_len)
+    }
+
+    /// The token that opens the connection once the 101 written by
+    /// [`Request::accept_with`] with `answer` is sent: with the `deflate`
+    /// feature it carries the permessage-deflate parameters accepted.
+    pub const fn finished_with(&self, answer: &Acceptance<'_>) -> super::Finished {
+        let finished = super::Finished::new(self.head.head_len);
+        #[cfg(feature = "deflate")]
+        let finished = finished.with_deflate(answer.deflate);
+        #[cfg(not(feature = "deflate"))]
+        let _ = answer;
+        finished
     }
 
     /// Write the `101 Switching Protocols` answer (RFC 6455 §4.2.2 step 5):
     /// `Upgrade: websocket`, `Connection: Upgrade`, `Sec-WebSocket-Accept`,
     /// `Sec-WebSocket-Protocol` when `protocol` is given, then the extra
-    /// headers (e.g. `Set-Cookie`). No extension is accepted.
+    /// headers (e.g. `Set-Cookie`). No extension is accepted: see
+    /// [`Request::accept_with`].
     ///
     /// # Errors
     /// [`EncodeError::ProtocolNotOffered`] when `protocol` is not among
@@ -139,7 +189,37 @@ impl<'a, const N: usize> Request<'a, N> {
         extra_headers: &[(&str, &str)],
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
-        if let Some(protocol) = protocol {
+        self.accept_with(
+            &Acceptance::new()
+                .with_protocol(protocol)
+                .with_headers(extra_headers),
+            out,
+        )
+    }
+
+    /// Write the `101 Switching Protocols` answer `answer` describes
+    /// (RFC 6455 §4.2.2 step 5): as [`Request::accept`], and with the
+    /// `deflate` feature a `Sec-WebSocket-Extensions: permessage-deflate`
+    /// header for the parameters of `Acceptance::with_deflate` (RFC 7692
+    /// §5, §7.1), between `Sec-WebSocket-Protocol` and the extra headers.
+    ///
+    /// The extension's parameters are written in RFC 7692 §7.1's order:
+    /// `server_no_context_takeover` and `client_no_context_takeover` when
+    /// set, `server_max_window_bits` when below 15 or offered (an offer
+    /// with it is accepted by answering it, §7.1.2.1), and
+    /// `client_max_window_bits` when below 15 or offered with a value.
+    /// Then open the connection with [`Request::finished_with`].
+    ///
+    /// # Errors
+    /// As [`Request::accept`], and `EncodeError::DeflateNotOffered` when
+    /// the permessage-deflate parameters answer none of the client's
+    /// offers (what `Request::select_deflate` returns always does).
+    pub fn accept_with(
+        &self,
+        answer: &Acceptance<'_>,
+        out: &mut [u8],
+    ) -> Result<usize, EncodeError> {
+        if let Some(protocol) = answer.protocol {
             if !is_token(protocol) {
                 return Err(EncodeError::InvalidProtocol);
             }
@@ -147,16 +227,113 @@ impl<'a, const N: usize> Request<'a, N> {
                 return Err(EncodeError::ProtocolNotOffered);
             }
         }
-        check_headers(extra_headers, RESERVED)?;
+        check_headers(answer.headers, RESERVED)?;
+        #[cfg(feature = "deflate")]
+        let deflate = match answer.deflate {
+            Some(params) => Some((
+                params,
+                self.deflate_offer_admitting(&params)
+                    .ok_or(EncodeError::DeflateNotOffered)?,
+            )),
+            None => None,
+        };
         let mut w = Writer::new(out);
         w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
         w.header("Sec-WebSocket-Accept", &accept_key(self.key.as_bytes()));
-        if let Some(protocol) = protocol {
+        if let Some(protocol) = answer.protocol {
             w.header("Sec-WebSocket-Protocol", protocol.as_bytes());
         }
-        put_headers(&mut w, extra_headers);
+        #[cfg(feature = "deflate")]
+        if let Some((params, offer)) = deflate {
+            w.put(b"Sec-WebSocket-Extensions: ");
+            deflate::put_answer(&mut w, &params, &offer);
+            w.put(b"\r\n");
+        }
+        put_headers(&mut w, answer.headers);
         w.put(b"\r\n");
         w.finish()
+    }
+}
+
+/// How [`Request::accept_with`] answers a request (RFC 6455 §4.2.2): the
+/// subprotocol chosen, extra headers and, with the `deflate` feature, the
+/// permessage-deflate parameters accepted (RFC 7692 §5). Build it with
+/// [`Acceptance::new`] and the `with_*` methods; the default accepts no
+/// subprotocol, no extension, with no extra header.
+///
+/// ```
+/// # #[cfg(feature = "deflate")] {
+/// use wsframe::Status;
+/// use wsframe::deflate::{Capability, Params};
+/// use wsframe::handshake::{self, Acceptance, Limits};
+///
+/// let wire = b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+///     Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+/// let Ok(Status::Complete(request)) = handshake::parse_request::<16>(wire, &Limits::DEFAULT) else {
+///     unreachable!()
+/// };
+/// // A server that inflates with a 4 KiB window bounds the client's to it.
+/// let capability = Capability { inflate_window_bits: 12, ..Capability::DEFAULT };
+/// let answer = Acceptance::new().with_deflate(request.select_deflate(&capability));
+/// let mut out = [0u8; 256];
+/// let n = request.accept_with(&answer, &mut out).unwrap();
+/// assert!(out[..n].ends_with(b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=12\r\n\r\n"));
+/// let finished = request.finished_with(&answer);
+/// assert_eq!(finished.deflate(), Some(Params { client_max_window_bits: 12, ..Params::DEFAULT }));
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[must_use]
+pub struct Acceptance<'a> {
+    protocol: Option<&'a str>,
+    headers: &'a [(&'a str, &'a str)],
+    #[cfg(feature = "deflate")]
+    deflate: Option<Params>,
+}
+
+impl<'a> Acceptance<'a> {
+    /// No subprotocol, no extension, no extra header.
+    pub const fn new() -> Self {
+        Self {
+            protocol: None,
+            headers: &[],
+            #[cfg(feature = "deflate")]
+            deflate: None,
+        }
+    }
+
+    /// With the subprotocol chosen, e.g. from [`Request::select_protocol`]
+    /// (`Sec-WebSocket-Protocol`, RFC 6455 §4.2.2 step 5 item 4).
+    pub const fn with_protocol(self, protocol: Option<&'a str>) -> Self {
+        Self { protocol, ..self }
+    }
+
+    /// With extra headers, written after the handshake's own.
+    pub const fn with_headers(self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        Self { headers, ..self }
+    }
+
+    /// With the permessage-deflate parameters accepted, e.g. from
+    /// [`Request::select_deflate`]; `None` accepts no extension
+    /// (RFC 7692 §5).
+    #[cfg(feature = "deflate")]
+    pub const fn with_deflate(self, deflate: Option<Params>) -> Self {
+        Self { deflate, ..self }
+    }
+
+    /// The subprotocol chosen.
+    #[must_use]
+    pub const fn protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// The permessage-deflate parameters accepted (RFC 7692 §5).
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub const fn deflate(&self) -> Option<Params> {
+        self.deflate
     }
 }
 

@@ -215,7 +215,9 @@ fn rfc_example_response_is_accepted() {
         check_response(&bytes, &request(&["chat", "superchat"])),
         Ok(Status::Complete(Response {
             protocol: Some("chat"),
-            head_len: bytes.len()
+            head_len: bytes.len(),
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }))
     );
     let bytes = response_with(&[]);
@@ -223,7 +225,9 @@ fn rfc_example_response_is_accepted() {
         check_response(&bytes, &request(&["chat"])),
         Ok(Status::Complete(Response {
             protocol: None,
-            head_len: bytes.len()
+            head_len: bytes.len(),
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }))
     );
 }

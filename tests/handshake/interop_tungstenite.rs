@@ -76,7 +76,9 @@ fn our_request_is_accepted_by_tungstenite_server() {
         check_response(&answer, &request),
         Ok(Status::Complete(Response {
             protocol: Some("superchat"),
-            head_len
+            head_len,
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }))
     );
     for end in 0..head_len {

@@ -15,11 +15,12 @@ use std::net::TcpStream;
 
 use embedded_io_adapters::std::FromStd;
 use support::{Masks, random};
+use wsframe::deflate::Inflater;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::blocking::WebSocket;
 use wsframe::{Config, Connection, Event, MessageKind};
 
-type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
+type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks, Inflater<Vec<u8>>>;
 
 fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::error::Error>> {
     let full = format!("{base}{path}");
@@ -31,9 +32,15 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
         .with_max_frame_len(max_message)
         // The default's rationale at any cap: a whole message in 16-byte fragments.
         .with_max_fragments(support::fragments_for(max_message));
-    let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?;
+    // permessage-deflate offered (RFC 7692), with a 32 KiB inflate window.
+    let inflater = Inflater::new(vec![0u8; wsframe::deflate::MAX_WINDOW_LEN])?;
+    let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?
+        .with_deflate(inflater, ());
+    let mut request = ClientRequest::new(&url, random());
+    if let Some(offer) = conn.deflate_offer() {
+        request = request.with_deflate(offer);
+    }
     let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])?;
-    let request = ClientRequest::new(&url, random());
     ws.connect(&request)
         .map_err(|e| format!("handshake with {full}: {e}"))?;
     Ok(ws)

@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example echo_server -- 127.0.0.1:9001 [--max-message BYTES]
-//!     [--protocol NAME]... [--verbose] [--commands] [--split]
+//!     [--protocol NAME]... [--verbose] [--commands] [--split] [--no-deflate]
 //! ```
 //! One thread per connection, blocking `embedded-io` over `std::net`, limits
 //! at their defaults (1 MiB messages) unless `--max-message` raises them.
@@ -19,6 +19,8 @@
 //! - `--split`: each connection runs on the split halves, a reader thread
 //!   and a writer thread (`support/split_echo.rs`); CI runs Autobahn
 //!   against it too.
+//! - `--no-deflate`: decline permessage-deflate (RFC 7692), which the
+//!   server otherwise accepts with a 32 KiB inflate window.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
@@ -27,10 +29,11 @@ use std::time::Duration;
 mod support;
 
 use embedded_io_adapters::std::FromStd;
+use wsframe::deflate::Inflater;
 use wsframe::handshake::Limits;
 use wsframe::io::Answer;
 use wsframe::io::{Error, blocking::WebSocket};
-use wsframe::{CloseCode, Config, Connection, Event};
+use wsframe::{CloseCode, Config, Connection, Event, RecvExtension, SendExtension};
 
 /// The command line, shared by every connection thread.
 struct Options {
@@ -41,6 +44,7 @@ struct Options {
     verbose: bool,
     commands: bool,
     split: bool,
+    deflate: bool,
 }
 
 fn main() {
@@ -52,6 +56,7 @@ fn main() {
         verbose: false,
         commands: false,
         split: false,
+        deflate: true,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -68,6 +73,7 @@ fn main() {
             "--verbose" => options.verbose = true,
             "--commands" => options.commands = true,
             "--split" => options.split = true,
+            "--no-deflate" => options.deflate = false,
             other => addr = other.to_owned(),
         }
     }
@@ -106,7 +112,21 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
     let rx = vec![0u8; max_message + 64 * 1024];
     let tx = vec![0u8; 64 * 1024];
     let conn = Connection::server(rx, config).expect("buffer is large enough");
-    let mut ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
+    if options.deflate {
+        let window = Inflater::new(vec![0u8; wsframe::deflate::MAX_WINDOW_LEN]).expect("32 KiB");
+        let conn = conn.with_deflate(window, ());
+        let ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
+        return serve_on(ws, options, peer);
+    }
+    let ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
+    serve_on(ws, options, peer)
+}
+
+fn serve_on<I: RecvExtension + Send, C: SendExtension + Send>(
+    mut ws: Ws<I, C>,
+    options: &Options,
+    peer: Option<SocketAddr>,
+) -> Result<(), Error<std::io::Error>> {
     ws.accept::<32>(&Limits::DEFAULT, |request| {
         let chosen = request.select_protocol(&options.protocols);
         if options.verbose {
@@ -114,6 +134,17 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
         }
         Answer::Accept(chosen)
     })?;
+    if options.verbose {
+        println!(
+            "{} deflate {}",
+            peer.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+            if ws.connection().deflate_agreed() {
+                "agreed"
+            } else {
+                "declined"
+            }
+        );
+    }
     if options.split {
         let (stream, _) = support::split_echo::run(ws, |text| {
             let (code, reason) = close_command(text).filter(|_| options.commands)?;
@@ -138,7 +169,7 @@ fn log_request<const N: usize>(
     let offered: Vec<&str> = request.protocols().collect();
     let extensions: Vec<&str> = request.extensions().collect();
     println!(
-        "{} handshake {}: protocols offered [{}] chosen {} extensions offered [{}] accepted none",
+        "{} handshake {}: protocols offered [{}] chosen {} extensions offered [{}]",
         peer.map_or_else(|| "?".to_owned(), |p| p.to_string()),
         request.head().path,
         offered.join(", "),
@@ -154,8 +185,10 @@ fn close_command(text: &str) -> Option<(u16, &str)> {
     Some((code.parse().ok()?, reason))
 }
 
-fn echo(
-    ws: &mut WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, wsframe::NoMask>,
+type Ws<I, C> = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, wsframe::NoMask, I, C>;
+
+fn echo<I: RecvExtension, C: SendExtension>(
+    ws: &mut Ws<I, C>,
     options: &Options,
     peer: Option<SocketAddr>,
 ) -> Result<(), Error<std::io::Error>> {

@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use embedded_io_adapters::std::FromStd;
 use wsframe::io::Error;
 use wsframe::io::blocking::WebSocket;
-use wsframe::{CloseCode, Event, Link, MaskSource, MessageKind};
+use wsframe::{CloseCode, Event, Link, MaskSource, MessageKind, RecvExtension, SendExtension};
 
 /// What the reader asks of the writer.
 pub enum Job {
@@ -35,10 +35,15 @@ pub enum Job {
 /// Echo on `ws` (open) until the connection ends, over two threads.
 /// `on_text` sees each text message first and may turn it into a job (a
 /// close command) instead of an echo. Returns the first text message.
-pub fn run<M: MaskSource + Send>(
-    ws: WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, M>,
+pub fn run<M, I, C>(
+    ws: WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, M, I, C>,
     mut on_text: impl FnMut(&str) -> Option<Job>,
-) -> Result<(TcpStream, Option<String>), Error<std::io::Error>> {
+) -> Result<(TcpStream, Option<String>), Error<std::io::Error>>
+where
+    M: MaskSource + Send,
+    I: RecvExtension + Send,
+    C: SendExtension + Send,
+{
     let mut ws = ws;
     let stream = ws.transport_mut().inner();
     let (read_half, write_half) = match (stream.try_clone(), stream.try_clone()) {

@@ -44,6 +44,10 @@ pub trait RecvExtension: sealed::Sealed {
     /// Compressed messages are accepted.
     #[doc(hidden)]
     fn is_active(&self) -> bool;
+    /// The inflate window's bits, if there is an inflater.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8>;
     /// A compressed message begins.
     #[doc(hidden)]
     fn start_message(&mut self);
@@ -66,6 +70,10 @@ impl RecvExtension for () {
     #[inline(always)]
     fn is_active(&self) -> bool {
         false
+    }
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8> {
+        None
     }
     #[inline(always)]
     fn start_message(&mut self) {}
@@ -91,6 +99,9 @@ impl<W: AsRef<[u8]> + AsMut<[u8]>> RecvExtension for Inflater<W> {
     fn is_active(&self) -> bool {
         Inflater::is_active(self)
     }
+    fn window_bits(&self) -> Option<u8> {
+        Some(Inflater::window_bits(self))
+    }
     fn start_message(&mut self) {
         Inflater::start_message(self);
     }
@@ -112,6 +123,10 @@ pub trait SendExtension: sealed::Sealed {
     /// Messages may be sent compressed.
     #[doc(hidden)]
     fn is_active(&self) -> bool;
+    /// The compressor's window bits, if there is a compressor.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8>;
 }
 
 impl SendExtension for () {
@@ -121,5 +136,9 @@ impl SendExtension for () {
     #[inline(always)]
     fn is_active(&self) -> bool {
         false
+    }
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8> {
+        None
     }
 }

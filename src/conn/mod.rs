@@ -326,6 +326,43 @@ where
         }
     }
 
+    /// What this connection's permessage-deflate memory lets a server
+    /// accept (RFC 7692 §7.1), for
+    /// [`Request::select_deflate`](crate::handshake::Request::select_deflate):
+    /// `None` without an [`Inflater`](crate::deflate::Inflater). The async
+    /// and blocking adapters' `accept` use it.
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub fn deflate_capability(&self) -> Option<crate::deflate::Capability> {
+        let inflate = self.recv.ext_window_bits()?;
+        Some(crate::deflate::Capability {
+            inflate_window_bits: inflate,
+            compress_window_bits: self.send.ext_window_bits().unwrap_or(15),
+            ..crate::deflate::Capability::DEFAULT
+        })
+    }
+
+    /// The permessage-deflate offer this connection's memory can honour,
+    /// for [`ClientRequest::with_deflate`](crate::handshake::ClientRequest::with_deflate):
+    /// `None` without an [`Inflater`](crate::deflate::Inflater).
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub fn deflate_offer(&self) -> Option<crate::deflate::Offer> {
+        let inflate = self.recv.ext_window_bits()?;
+        Some(crate::deflate::Offer {
+            inflate_window_bits: inflate,
+            client_max_window_bits: Some(self.send.ext_window_bits().unwrap_or(15)),
+            ..crate::deflate::Offer::DEFAULT
+        })
+    }
+
+    /// Whether the opening handshake agreed permessage-deflate and this
+    /// connection inflates compressed messages (RFC 7692).
+    #[must_use]
+    pub fn deflate_agreed(&self) -> bool {
+        self.recv.ext_active()
+    }
+
     /// The fault that failed the connection, if one did.
     #[must_use]
     pub fn error(&self) -> Option<ProtocolError> {

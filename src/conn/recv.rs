@@ -170,6 +170,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
         self.role
     }
 
+    #[cfg(feature = "deflate")]
+    pub(crate) fn ext_window_bits(&self) -> Option<u8> {
+        self.ext.window_bits()
+    }
+
+    pub(crate) fn ext_active(&self) -> bool {
+        self.ext.is_active()
+    }
+
     pub(crate) fn into_parts(self) -> (B, I) {
         (self.buf, self.ext)
     }

@@ -171,6 +171,11 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         (send, old)
     }
 
+    #[cfg(feature = "deflate")]
+    pub(crate) fn ext_window_bits(&self) -> Option<u8> {
+        self.ext.window_bits()
+    }
+
     /// Start the extension with what the handshake agreed.
     #[cfg(feature = "deflate")]
     pub(crate) fn start_ext(&mut self, agreed: Option<crate::deflate::Params>) {

@@ -127,7 +127,7 @@ impl<W: AsRef<[u8]> + AsMut<[u8]>> Inflater<W> {
         self.core.init();
         self.pos = 0;
         self.fresh = true;
-        let Some(params) = agreed else {
+        let Some(params) = agreed.filter(Params::is_valid) else {
             self.active = false;
             return false;
         };

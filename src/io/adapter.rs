@@ -6,20 +6,22 @@ macro_rules! websocket_adapter {
     ($(#[$doc:meta])* ; $($asyncness:ident)? ; $($aw:tt)*) => {
         $(#[$doc])*
         #[derive(Debug)]
-        pub struct WebSocket<T, R, W, M> {
+        pub struct WebSocket<T, R, W, M, I = (), C = ()> {
             transport: T,
-            conn: Connection<R, M>,
+            conn: Connection<R, M, I, C>,
             tx: W,
             /// Encoded bytes in `tx[pending.0..pending.1]` not yet written.
             pending: (usize, usize),
         }
 
-        impl<T, R, W, M> WebSocket<T, R, W, M>
+        impl<T, R, W, M, I, C> WebSocket<T, R, W, M, I, C>
         where
             T: Read + Write,
             R: AsRef<[u8]> + AsMut<[u8]>,
             W: AsMut<[u8]>,
             M: MaskSource,
+            I: RecvExtension,
+            C: SendExtension,
         {
             /// Wrap a connection (open, or still connecting if the caller
             /// runs the handshake itself). `tx` must hold at least
@@ -28,7 +30,7 @@ macro_rules! websocket_adapter {
             ///
             /// # Errors
             /// [`BufferTooSmall`] for a shorter `tx`.
-            pub fn new(transport: T, conn: Connection<R, M>, mut tx: W) -> Result<Self, BufferTooSmall> {
+            pub fn new(transport: T, conn: Connection<R, M, I, C>, mut tx: W) -> Result<Self, BufferTooSmall> {
                 if tx.as_mut().len() < MAX_CONTROL_FRAME_LEN {
                     return Err(BufferTooSmall { needed: MAX_CONTROL_FRAME_LEN });
                 }
@@ -36,12 +38,12 @@ macro_rules! websocket_adapter {
             }
 
             /// The protocol state.
-            pub const fn connection(&self) -> &Connection<R, M> {
+            pub const fn connection(&self) -> &Connection<R, M, I, C> {
                 &self.conn
             }
 
             /// The protocol state, mutably.
-            pub const fn connection_mut(&mut self) -> &mut Connection<R, M> {
+            pub const fn connection_mut(&mut self) -> &mut Connection<R, M, I, C> {
                 &mut self.conn
             }
 
@@ -52,7 +54,7 @@ macro_rules! websocket_adapter {
 
             /// The parts back. Bytes still pending in `tx` are dropped; call
             /// [`WebSocket::flush`] first.
-            pub fn into_parts(self) -> (T, Connection<R, M>, W) {
+            pub fn into_parts(self) -> (T, Connection<R, M, I, C>, W) {
                 (self.transport, self.conn, self.tx)
             }
 
@@ -140,10 +142,18 @@ macro_rules! websocket_adapter {
                             let tx = self.tx.as_mut();
                             let decision = answer.take().map_or(Answer::Reject(500), |f| f(&request));
                             Some(match decision {
-                                Answer::Accept(protocol) => request
-                                    .accept(protocol, &[], tx)
-                                    .map(|n| (n, Ok(request.finished())))
-                                    .map_err(HandshakeError::Encode),
+                                Answer::Accept(protocol) => {
+                                    let acceptance = handshake::Acceptance::new().with_protocol(protocol);
+                                    // permessage-deflate when the connection has memory for it.
+                                    #[cfg(feature = "deflate")]
+                                    let acceptance = acceptance.with_deflate(
+                                        self.conn.deflate_capability().and_then(|cap| request.select_deflate(&cap)),
+                                    );
+                                    request
+                                        .accept_with(&acceptance, tx)
+                                        .map(|n| (n, Ok(request.finished_with(&acceptance))))
+                                        .map_err(HandshakeError::Encode)
+                                }
                                 Answer::Reject(status) => handshake::reject(status, &[], tx)
                                     .map(|n| (n, Err(HandshakeError::Rejected(status))))
                                     .map_err(HandshakeError::Encode),
@@ -300,7 +310,8 @@ macro_rules! websocket_adapter {
             /// embassy-net's `TcpSocket::split`), sharing `link`; see
             /// [`Connection::split`]. Bytes pending in `tx` stay with the
             /// writer. The transport `T` itself is handed back.
-            pub fn split<L, TR, TW>(self, link: L, reader: TR, writer: TW) -> (T, Reader<TR, R, L>, Writer<TW, W, M, L>)
+            #[allow(clippy::type_complexity, reason = "the three parts, each generic")]
+            pub fn split<L, TR, TW>(self, link: L, reader: TR, writer: TW) -> (T, Reader<TR, R, L, fn(), I>, Writer<TW, W, M, L, C>)
             where
                 L: Deref<Target = Link> + Clone,
                 TR: Read,
@@ -447,54 +458,56 @@ macro_rules! websocket_adapter {
         /// the Close of a failure) is left in the link for the [`Writer`],
         /// and the wake-up given to [`Reader::on_owed`] is called so an
         /// idle writer sends it promptly.
-        pub struct Reader<T, R, L, N = fn()> {
+        pub struct Reader<T, R, L, N = fn(), I = ()> {
             transport: T,
-            receiver: Receiver<R, L>,
+            receiver: Receiver<R, L, I>,
             wake: N,
         }
 
-        impl<T, R, L, N> core::fmt::Debug for Reader<T, R, L, N> {
+        impl<T, R, L, N, I> core::fmt::Debug for Reader<T, R, L, N, I> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct("Reader").finish_non_exhaustive()
             }
         }
 
-        impl<T, R, L> Reader<T, R, L>
+        impl<T, R, L, I> Reader<T, R, L, fn(), I>
         where
             T: Read,
             R: AsRef<[u8]> + AsMut<[u8]>,
             L: Deref<Target = Link>,
+            I: RecvExtension,
         {
             /// A reader over a transport's read half and a [`Receiver`].
-            pub fn new(transport: T, receiver: Receiver<R, L>) -> Self {
+            pub fn new(transport: T, receiver: Receiver<R, L, I>) -> Self {
                 fn nothing() {}
                 Self { transport, receiver, wake: nothing }
             }
         }
 
-        impl<T, R, L, N> Reader<T, R, L, N>
+        impl<T, R, L, N, I> Reader<T, R, L, N, I>
         where
             T: Read,
             R: AsRef<[u8]> + AsMut<[u8]>,
             L: Deref<Target = Link>,
             N: FnMut(),
+            I: RecvExtension,
         {
             /// Call `wake` whenever this half leaves the writer something
             /// to send (notify its task, signal a condition variable, post
             /// to its queue), so that an idle writer answers promptly with
             /// [`Writer::flush`].
             #[must_use]
-            pub fn on_owed<N2: FnMut()>(self, wake: N2) -> Reader<T, R, L, N2> {
+            pub fn on_owed<N2: FnMut()>(self, wake: N2) -> Reader<T, R, L, N2, I> {
                 Reader { transport: self.transport, receiver: self.receiver, wake }
             }
 
             /// The receiving half.
-            pub const fn receiver(&self) -> &Receiver<R, L> {
+            pub const fn receiver(&self) -> &Receiver<R, L, I> {
                 &self.receiver
             }
 
             /// The parts back.
-            pub fn into_parts(self) -> (T, Receiver<R, L>) {
+            pub fn into_parts(self) -> (T, Receiver<R, L, I>) {
                 (self.transport, self.receiver)
             }
 
@@ -545,32 +558,33 @@ macro_rules! websocket_adapter {
         /// of [`WebSocket`] over a [`Sender`]. Each call first writes what
         /// the connection owes (what the [`Reader`] recorded), so call
         /// [`Writer::flush`] when the reader wakes you.
-        pub struct Writer<T, W, M, L> {
+        pub struct Writer<T, W, M, L, C = ()> {
             transport: T,
-            sender: Sender<M, L>,
+            sender: Sender<M, L, C>,
             tx: W,
             pending: (usize, usize),
         }
 
-        impl<T, W, M, L> core::fmt::Debug for Writer<T, W, M, L> {
+        impl<T, W, M, L, C> core::fmt::Debug for Writer<T, W, M, L, C> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct("Writer").field("pending", &self.pending).finish_non_exhaustive()
             }
         }
 
-        impl<T, W, M, L> Writer<T, W, M, L>
+        impl<T, W, M, L, C> Writer<T, W, M, L, C>
         where
             T: Write,
             W: AsMut<[u8]>,
             M: MaskSource,
             L: Deref<Target = Link>,
+            C: SendExtension,
         {
             /// A writer over a transport's write half, a [`Sender`] and a
             /// transmit buffer of at least [`MAX_CONTROL_FRAME_LEN`] bytes.
             ///
             /// # Errors
             /// [`BufferTooSmall`] for a shorter `tx`.
-            pub fn new(transport: T, sender: Sender<M, L>, mut tx: W) -> Result<Self, BufferTooSmall> {
+            pub fn new(transport: T, sender: Sender<M, L, C>, mut tx: W) -> Result<Self, BufferTooSmall> {
                 if tx.as_mut().len() < MAX_CONTROL_FRAME_LEN {
                     return Err(BufferTooSmall { needed: MAX_CONTROL_FRAME_LEN });
                 }
@@ -578,7 +592,7 @@ macro_rules! websocket_adapter {
             }
 
             /// The sending half.
-            pub const fn sender(&self) -> &Sender<M, L> {
+            pub const fn sender(&self) -> &Sender<M, L, C> {
                 &self.sender
             }
 
@@ -588,7 +602,7 @@ macro_rules! websocket_adapter {
             }
 
             /// The parts back; call [`Writer::flush`] first.
-            pub fn into_parts(self) -> (T, Sender<M, L>, W) {
+            pub fn into_parts(self) -> (T, Sender<M, L, C>, W) {
                 (self.transport, self.sender, self.tx)
             }
 

@@ -8,7 +8,7 @@ use core::ops::Deref;
 
 use crate::conn::{
     BufferTooSmall, Connection, Event, Link, MAX_CONTROL_FRAME_LEN, MaskSource, MessageKind,
-    Receiver, SendSide, Sender,
+    Receiver, RecvExtension, SendExtension, SendSide, Sender,
 };
 use crate::{CloseCode, Instant, Status, handshake};
 

@@ -344,7 +344,7 @@ fn protocol_flag_chooses_the_servers_first_choice_among_the_offered() {
     let line = server.stdout_line("the handshake line", |l| l.contains("handshake /first"));
     assert!(
         line.ends_with(
-            "protocols offered [x-other, superchat, chat] chosen chat extensions offered [] accepted none"
+            "protocols offered [x-other, superchat, chat] chosen chat extensions offered []"
         ),
         "{line}"
     );
@@ -369,11 +369,12 @@ fn verbose_flag_logs_the_offered_extensions_and_the_clients_close() {
     );
     let line = server.stdout_line("the handshake line", |l| l.contains("handshake /"));
     assert!(
-        line.contains(
-            "extensions offered [permessage-deflate; client_max_window_bits] accepted none"
-        ),
+        line.contains("extensions offered [permessage-deflate; client_max_window_bits]"),
         "{line}"
     );
+    // Accepted by default (RFC 7692), with a 32 KiB window.
+    let line = server.stdout_line("the deflate line", |l| l.contains(" deflate "));
+    assert!(line.ends_with("deflate agreed"), "{line}");
     ws.close(Some(CloseFrame {
         code: CloseCode::from(4001),
         reason: "bye ✓".into(),

@@ -50,8 +50,13 @@ const MAX_MATCH: usize = 258;
 
 /// Bits the buffer may hold before a symbol is added: a match is at most
 /// 31 bits (an 8-bit length code with 5 extra bits, a 5-bit distance code
-/// with 13), the block header 3, and the buffer is 64 bits wide.
-const ROOM: u32 = 64 - 31 - 3;
+/// with 13), the literal a lazy match may put before it 9, the block
+/// header 3, and the buffer is 64 bits wide.
+const ROOM: u32 = 64 - 31 - 9 - 3;
+
+/// Matches shorter than this are held back a byte, in case the next
+/// position starts a longer one (lazy matching); 0 turns that off.
+const LAZY_BELOW: usize = 8;
 
 /// The block header of a fixed-Huffman block: BFINAL=0, then BTYPE=01,
 /// least significant bit first (RFC 1951 §3.2.3).
@@ -319,42 +324,42 @@ impl Compressor {
                 nbits += 3;
                 self.block_open = true;
             }
-            let found = match rest.first_chunk::<4>() {
-                Some(next) if !table.is_empty() => {
-                    let next = u32::from_le_bytes(*next);
-                    match table.get_mut(hash(next, shift)) {
-                        Some(slot) => {
-                            // Truncation intended: positions modulo 2^16.
-                            let here = base.wrapping_add(pos as u16);
-                            let dist = usize::from(here.wrapping_sub(*slot));
-                            *slot = here;
-                            find(piece, pos, dist, window, next)
-                        }
-                        None => None,
-                    }
-                }
-                _ => None,
+            let found = if table.is_empty() {
+                None
+            } else {
+                probe(table, shift, piece, base, pos, window)
             };
-            match found {
-                Some((len, dist)) => {
-                    let code = LENGTH.get(len.wrapping_sub(3)).copied().unwrap_or(0);
-                    bits |= u64::from(code & 0xFFFF) << nbits;
-                    nbits += code >> 16;
-                    let (code, code_len) = distance(dist);
-                    bits |= code << nbits;
-                    nbits += code_len;
-                    let end = pos.saturating_add(len);
-                    insert(table, shift, piece, base, pos + 1, end);
-                    pos = end;
-                }
-                None => {
+            let Some((mut len, mut dist)) = found else {
+                let byte = rest.first().copied().unwrap_or(0);
+                let code = LITERAL.get(usize::from(byte)).copied().unwrap_or(0);
+                bits |= u64::from(code & 0xFFFF) << nbits;
+                nbits += code >> 16;
+                pos += 1;
+                continue;
+            };
+            // Lazy matching: a short match may hide a longer one a byte on.
+            let mut inserted = pos + 1;
+            if len < LAZY_BELOW {
+                inserted = pos + 2;
+                let next = probe(table, shift, piece, base, pos + 1, window);
+                if let Some((next_len, next_dist)) = next.filter(|&(next_len, _)| next_len > len) {
                     let byte = rest.first().copied().unwrap_or(0);
                     let code = LITERAL.get(usize::from(byte)).copied().unwrap_or(0);
                     bits |= u64::from(code & 0xFFFF) << nbits;
                     nbits += code >> 16;
                     pos += 1;
+                    (len, dist) = (next_len, next_dist);
                 }
             }
+            let code = LENGTH.get(len.wrapping_sub(3)).copied().unwrap_or(0);
+            bits |= u64::from(code & 0xFFFF) << nbits;
+            nbits += code >> 16;
+            let (code, code_len) = distance(dist);
+            bits |= code << nbits;
+            nbits += code_len;
+            let end = pos.saturating_add(len);
+            insert(table, shift, piece, base, inserted, end);
+            pos = end;
         }
         self.bits = bits;
         self.nbits = nbits;
@@ -381,6 +386,26 @@ fn usable(table: &mut [u16]) -> (&mut [u16], u32) {
 #[inline(always)]
 fn hash(next: u32, shift: u32) -> usize {
     ((next.wrapping_mul(0x9E37_79B1) >> 16) >> shift) as usize
+}
+
+/// Hash the four bytes at `pos`, enter `pos` in the table, and check the
+/// candidate the table held: the match found, if any.
+#[inline(always)]
+fn probe(
+    table: &mut [u16],
+    shift: u32,
+    piece: &[u8],
+    base: u16,
+    pos: usize,
+    window: usize,
+) -> Option<(usize, usize)> {
+    let next = u32::from_le_bytes(*piece.get(pos..)?.first_chunk::<4>()?);
+    let slot = table.get_mut(hash(next, shift))?;
+    // Truncation intended: positions modulo 2^16.
+    let here = base.wrapping_add(pos as u16);
+    let dist = usize::from(here.wrapping_sub(*slot));
+    *slot = here;
+    find(piece, pos, dist, window, next)
 }
 
 /// The match at `pos` with the candidate `dist` bytes back, if the

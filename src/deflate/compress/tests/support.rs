@@ -150,6 +150,12 @@ pub struct Seen {
     pub max_dist: usize,
     pub fixed_blocks: usize,
     pub stored_blocks: usize,
+    /// How often each literal/length symbol (0..=285) and distance code
+    /// (0..=29) occurs, and the extra bits sent: what a dynamic Huffman
+    /// code for the same parse would be built from.
+    pub lit_len_freq: Vec<u32>,
+    pub dist_freq: Vec<u32>,
+    pub extra_bits: usize,
 }
 
 /// A strict decoder of one message's stream (`msg` + [`TAIL`]) as this
@@ -170,7 +176,11 @@ pub fn decode_strict(
         bit: 0,
     };
     let mut out = Vec::new();
-    let mut seen = Seen::default();
+    let mut seen = Seen {
+        lit_len_freq: vec![0; 286],
+        dist_freq: vec![0; 30],
+        ..Seen::default()
+    };
     loop {
         if r.bits(1)? != 0 {
             return Err("BFINAL=1".into());
@@ -198,6 +208,9 @@ pub fn decode_strict(
                 seen.fixed_blocks += 1;
                 loop {
                     let sym = r.fixed_symbol()?;
+                    if let Some(f) = seen.lit_len_freq.get_mut(sym as usize) {
+                        *f += 1;
+                    }
                     if sym < 256 {
                         out.push(sym as u8);
                         seen.literals += 1;
@@ -206,9 +219,15 @@ pub fn decode_strict(
                     if sym == 256 {
                         break;
                     }
+                    let before = r.bit;
                     let len = length(sym, &mut r)?;
                     let code = r.bits_msb(5)?;
+                    let after_code = r.bit;
                     let dist = distance(code, &mut r)?;
+                    seen.extra_bits += after_code - before - 5 + r.bit - after_code;
+                    if let Some(f) = seen.dist_freq.get_mut(code as usize) {
+                        *f += 1;
+                    }
                     let start = piece_starts
                         .iter()
                         .copied()

@@ -3,8 +3,10 @@
 //!
 //! Huffman codes are sent most significant bit first (§3.2.2) while
 //! everything else is sent least significant bit first (§3.1.1), so the
-//! tables hold every code bit-reversed. Each entry packs the bits to
-//! send in its low 16 bits and their count above.
+//! tables hold every code bit-reversed. Each entry is 16 bits: the bits to
+//! send in the low 13, and their count less 7 in the top 3 (every literal
+//! is 8 or 9 bits, every length with its extra bits 7 to 13), so the two
+//! tables take 1 KiB of flash.
 
 /// The fixed code of literal/length symbol `sym` (0..=287), bit-reversed,
 /// and its length in bits.
@@ -37,29 +39,40 @@ const fn length_symbol(len_minus_3: u32) -> (u16, u32, u32) {
     }
 }
 
-/// Literal `b`: its fixed code, bit-reversed, with the length at bit 16.
+/// The bits and bit count of a table entry.
+#[inline(always)]
+pub(super) fn unpack(entry: u16) -> (u64, u32) {
+    (u64::from(entry & 0x1FFF), u32::from(entry >> 13) + 7)
+}
+
+/// Pack `len` bits (7..=14) of `code` into an entry.
+const fn pack(code: u32, len: u32) -> u16 {
+    (code as u16 & 0x1FFF) | ((len - 7) as u16) << 13
+}
+
+/// Literal `b`: its fixed code, bit-reversed (see [`unpack`]).
 #[allow(clippy::indexing_slicing)] // Evaluated at compile time: no runtime panic path.
-pub(super) const LITERAL: [u32; 256] = {
-    let mut table = [0u32; 256];
+pub(super) const LITERAL: [u16; 256] = {
+    let mut table = [0u16; 256];
     let mut b = 0;
     while b < 256 {
         let (code, len) = fixed_code(b as u16);
-        table[b] = code | len << 16;
+        table[b] = pack(code, len);
         b += 1;
     }
     table
 };
 
 /// A match of `i + 3` bytes: its length symbol's fixed code followed by
-/// the extra bits, with the total bit count at bit 16 (at most 13 bits).
+/// the extra bits, 7 to 13 bits (see [`unpack`]).
 #[allow(clippy::indexing_slicing)] // Evaluated at compile time: no runtime panic path.
-pub(super) const LENGTH: [u32; 256] = {
-    let mut table = [0u32; 256];
+pub(super) const LENGTH: [u16; 256] = {
+    let mut table = [0u16; 256];
     let mut i = 0;
     while i < 256 {
         let (sym, extra, extra_len) = length_symbol(i as u32);
         let (code, len) = fixed_code(sym);
-        table[i] = (code | extra << len) | (len + extra_len) << 16;
+        table[i] = pack(code | extra << len, len + extra_len);
         i += 1;
     }
     table
@@ -184,11 +197,8 @@ mod tests {
             } else {
                 (0x190 + b - 144, 9)
             };
-            assert_eq!(
-                LITERAL[b as usize],
-                rev(code, len) | len << 16,
-                "literal {b}"
-            );
+            let want = (u64::from(rev(code, len)), len);
+            assert_eq!(unpack(LITERAL[b as usize]), want, "literal {b}");
         }
     }
 
@@ -202,9 +212,9 @@ mod tests {
                 (0xC0 + u32::from(sym) - 280, 8)
             };
             let want = rev(code, code_len) | (len - first) << code_len;
-            let entry = LENGTH[(len - 3) as usize];
-            assert_eq!(entry & 0xFFFF, want, "length {len}");
-            assert_eq!(entry >> 16, code_len + extra_len, "length {len} bit count");
+            let (bits, count) = unpack(LENGTH[(len - 3) as usize]);
+            assert_eq!(bits, u64::from(want), "length {len}");
+            assert_eq!(count, code_len + extra_len, "length {len} bit count");
         }
     }
 

@@ -30,7 +30,7 @@ mod codes;
 #[cfg(test)]
 mod tests;
 
-use codes::{END_OF_BLOCK_BITS, LENGTH, LITERAL, distance};
+use codes::{END_OF_BLOCK_BITS, LENGTH, LITERAL, distance, unpack};
 
 /// The hash table size this module is tuned for: 4096 entries, 8 KiB.
 ///
@@ -331,9 +331,9 @@ impl Compressor {
             };
             let Some((mut len, mut dist)) = found else {
                 let byte = rest.first().copied().unwrap_or(0);
-                let code = LITERAL.get(usize::from(byte)).copied().unwrap_or(0);
-                bits |= u64::from(code & 0xFFFF) << nbits;
-                nbits += code >> 16;
+                let (code, code_len) = unpack(LITERAL.get(usize::from(byte)).copied().unwrap_or(0));
+                bits |= code << nbits;
+                nbits += code_len;
                 pos += 1;
                 continue;
             };
@@ -344,16 +344,17 @@ impl Compressor {
                 let next = probe(table, shift, piece, base, pos + 1, window);
                 if let Some((next_len, next_dist)) = next.filter(|&(next_len, _)| next_len > len) {
                     let byte = rest.first().copied().unwrap_or(0);
-                    let code = LITERAL.get(usize::from(byte)).copied().unwrap_or(0);
-                    bits |= u64::from(code & 0xFFFF) << nbits;
-                    nbits += code >> 16;
+                    let (code, code_len) =
+                        unpack(LITERAL.get(usize::from(byte)).copied().unwrap_or(0));
+                    bits |= code << nbits;
+                    nbits += code_len;
                     pos += 1;
                     (len, dist) = (next_len, next_dist);
                 }
             }
-            let code = LENGTH.get(len.wrapping_sub(3)).copied().unwrap_or(0);
-            bits |= u64::from(code & 0xFFFF) << nbits;
-            nbits += code >> 16;
+            let (code, code_len) = unpack(LENGTH.get(len.wrapping_sub(3)).copied().unwrap_or(0));
+            bits |= code << nbits;
+            nbits += code_len;
             let (code, code_len) = distance(dist);
             bits |= code << nbits;
             nbits += code_len;

@@ -48,11 +48,16 @@ const MIN_MATCH: usize = 4;
 /// The longest match DEFLATE can code (RFC 1951 §3.2.5).
 const MAX_MATCH: usize = 258;
 
-/// Bits the buffer may hold before a symbol is added: a match is at most
+/// Bits the buffer may hold before a step is coded: a match is at most
 /// 31 bits (an 8-bit length code with 5 extra bits, a 5-bit distance code
-/// with 13), the literal a lazy match may put before it 9, the block
-/// header 3, and the buffer is 64 bits wide.
+/// with 13), the literal a lazy match may put before it 9 (or a step of
+/// up to four literals, 36 bits), the block header 3, and the buffer is
+/// 64 bits wide.
 const ROOM: u32 = 64 - 31 - 9 - 3;
+
+/// Misses in a row after which each probe takes one more literal, up to
+/// four (as LZ4 and Snappy skip through incompressible data).
+const SKIP_AFTER: u32 = 32;
 
 /// Matches shorter than this are held back a byte, in case the next
 /// position starts a longer one (lazy matching); 0 turns that off.
@@ -139,6 +144,9 @@ pub struct Compressor {
     /// back than the current piece reaches and are never used (and, when
     /// 16 bits wrap, are checked and rejected byte by byte).
     base: u16,
+    /// Probes in a row that found no match (they make literals come in
+    /// larger steps).
+    misses: u32,
     /// A fixed-Huffman block is open in the stream.
     block_open: bool,
     /// Where the current piece stands.
@@ -165,6 +173,7 @@ impl Compressor {
             nbits: 0,
             pos: 0,
             base: 0,
+            misses: 0,
             block_open: false,
             stage: Stage::Body,
         }
@@ -196,6 +205,7 @@ impl Compressor {
         // Truncation intended: table entries are positions modulo 2^16.
         self.base = self.base.wrapping_add(self.pos as u16);
         self.pos = 0;
+        self.misses = 0;
         self.stage = Stage::Body;
     }
 
@@ -309,6 +319,7 @@ impl Compressor {
         let mut nbits = self.nbits;
         let mut pos = self.pos;
         let base = self.base;
+        let mut misses = self.misses;
         loop {
             if nbits >= ROOM {
                 (bits, nbits, o) = flush(bits, nbits, out, o);
@@ -330,13 +341,20 @@ impl Compressor {
                 probe(table, shift, piece, base, pos, window)
             };
             let Some((mut len, mut dist)) = found else {
-                let byte = rest.first().copied().unwrap_or(0);
-                let (code, code_len) = unpack(LITERAL.get(usize::from(byte)).copied().unwrap_or(0));
-                bits |= code << nbits;
-                nbits += code_len;
-                pos += 1;
+                // After a run of misses, take up to four literals a probe
+                // (the data is likely incompressible).
+                misses = misses.saturating_add(1);
+                let step = 1 + (misses / SKIP_AFTER).min(3) as usize;
+                for &byte in rest.iter().take(step) {
+                    let (code, code_len) =
+                        unpack(LITERAL.get(usize::from(byte)).copied().unwrap_or(0));
+                    bits |= code << nbits;
+                    nbits += code_len;
+                    pos += 1;
+                }
                 continue;
             };
+            misses = 0;
             // Lazy matching: a short match may hide a longer one a byte on.
             let mut inserted = pos + 1;
             if len < LAZY_BELOW {
@@ -365,6 +383,7 @@ impl Compressor {
         self.bits = bits;
         self.nbits = nbits;
         self.pos = pos;
+        self.misses = misses;
         o
     }
 }

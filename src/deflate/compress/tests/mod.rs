@@ -273,6 +273,18 @@ fn bound_is_tight_enough() {
 }
 
 #[test]
+fn matches_resume_after_incompressible_data() {
+    // Skipping through random bytes must not miss what follows them.
+    let mut msg = Rng(4).bytes(10_000);
+    msg.extend(chat_json(4, 10_000));
+    msg.extend(vec![0u8; 10_000]);
+    let stream = compress_one(15, &mut vec![0; TABLE_LEN], &msg);
+    check(&msg, &stream, 15, &[0]);
+    let json_alone = compress_one(15, &mut vec![0; TABLE_LEN], &chat_json(4, 10_000)).len();
+    assert!(stream.len() < 11_300 + json_alone + 100, "{}", stream.len());
+}
+
+#[test]
 fn windows_clamp() {
     assert_eq!(Compressor::new(0).window_bits(), 8);
     assert_eq!(Compressor::new(8).window_bits(), 8);

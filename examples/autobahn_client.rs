@@ -15,12 +15,13 @@ use std::net::TcpStream;
 
 use embedded_io_adapters::std::FromStd;
 use support::{Masks, random};
-use wsframe::deflate::Inflater;
+use wsframe::deflate::{Deflater, Inflater};
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::blocking::WebSocket;
 use wsframe::{Config, Connection, Event, MessageKind};
 
-type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks, Inflater<Vec<u8>>>;
+type Ws =
+    WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks, Inflater<Vec<u8>>, Deflater<Vec<u16>>>;
 
 fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::error::Error>> {
     let full = format!("{base}{path}");
@@ -35,7 +36,10 @@ fn open(base: &str, path: &str, max_message: usize) -> Result<Ws, Box<dyn std::e
     // permessage-deflate offered (RFC 7692), with a 32 KiB inflate window.
     let inflater = Inflater::new(vec![0u8; wsframe::deflate::MAX_WINDOW_LEN])?;
     let conn = Connection::client(vec![0u8; max_message + 64 * 1024], config, Masks::from_os())?
-        .with_deflate(inflater, ());
+        .with_deflate(
+            inflater,
+            Deflater::new(vec![0u16; wsframe::deflate::TABLE_LEN]),
+        );
     let mut request = ClientRequest::new(&url, random());
     if let Some(offer) = conn.deflate_offer() {
         request = request.with_deflate(offer);

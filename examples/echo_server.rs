@@ -20,7 +20,8 @@
 //!   and a writer thread (`support/split_echo.rs`); CI runs Autobahn
 //!   against it too.
 //! - `--no-deflate`: decline permessage-deflate (RFC 7692), which the
-//!   server otherwise accepts with a 32 KiB inflate window.
+//!   server otherwise accepts with a 32 KiB inflate window, compressing
+//!   its echoes of 128 bytes and more with an 8 KiB hash table.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
@@ -29,7 +30,7 @@ use std::time::Duration;
 mod support;
 
 use embedded_io_adapters::std::FromStd;
-use wsframe::deflate::Inflater;
+use wsframe::deflate::{Deflater, Inflater};
 use wsframe::handshake::Limits;
 use wsframe::io::Answer;
 use wsframe::io::{Error, blocking::WebSocket};
@@ -114,7 +115,10 @@ fn serve(stream: TcpStream, options: &Options) -> Result<(), Error<std::io::Erro
     let conn = Connection::server(rx, config).expect("buffer is large enough");
     if options.deflate {
         let window = Inflater::new(vec![0u8; wsframe::deflate::MAX_WINDOW_LEN]).expect("32 KiB");
-        let conn = conn.with_deflate(window, ());
+        let conn = conn.with_deflate(
+            window,
+            Deflater::new(vec![0u16; wsframe::deflate::TABLE_LEN]),
+        );
         let ws = WebSocket::new(FromStd::new(stream), conn, tx).expect("tx is large enough");
         return serve_on(ws, options, peer);
     }

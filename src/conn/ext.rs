@@ -3,7 +3,7 @@
 //! methods are the core's hooks, compiled away for `()`.
 
 #[cfg(feature = "deflate")]
-use crate::deflate::{Inflater, Params};
+use crate::deflate::{Deflater, Inflater, Params, Progress};
 
 #[cfg(feature = "deflate")]
 use super::Role;
@@ -127,6 +127,22 @@ pub trait SendExtension: sealed::Sealed {
     #[doc(hidden)]
     #[cfg(feature = "deflate")]
     fn window_bits(&self) -> Option<u8>;
+    /// Messages shorter than this go uncompressed.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn threshold(&self) -> usize;
+    /// A compressed message begins.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn start_message(&mut self);
+    /// The next piece of a streamed message begins.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn start_piece(&mut self);
+    /// Compress more of `piece` into `out`.
+    #[doc(hidden)]
+    #[cfg(feature = "deflate")]
+    fn compress(&mut self, piece: &[u8], last: bool, out: &mut [u8]) -> Progress;
 }
 
 impl SendExtension for () {
@@ -140,5 +156,51 @@ impl SendExtension for () {
     #[cfg(feature = "deflate")]
     fn window_bits(&self) -> Option<u8> {
         None
+    }
+    #[cfg(feature = "deflate")]
+    fn threshold(&self) -> usize {
+        usize::MAX
+    }
+    #[cfg(feature = "deflate")]
+    fn start_message(&mut self) {}
+    #[cfg(feature = "deflate")]
+    fn start_piece(&mut self) {}
+    #[cfg(feature = "deflate")]
+    fn compress(&mut self, _: &[u8], _: bool, _: &mut [u8]) -> Progress {
+        Progress {
+            read: 0,
+            written: 0,
+            done: true,
+        }
+    }
+}
+
+#[cfg(feature = "deflate")]
+impl<T> sealed::Sealed for Deflater<T> {}
+
+#[cfg(feature = "deflate")]
+impl<T: AsMut<[u16]>> SendExtension for Deflater<T> {
+    fn start(&mut self, agreed: Option<Params>, role: Role) {
+        Deflater::start(self, agreed, role);
+    }
+    #[inline]
+    fn is_active(&self) -> bool {
+        Deflater::is_active(self)
+    }
+    fn window_bits(&self) -> Option<u8> {
+        Some(Deflater::window_bits(self))
+    }
+    #[inline]
+    fn threshold(&self) -> usize {
+        Deflater::threshold(self)
+    }
+    fn start_message(&mut self) {
+        Deflater::start_message(self);
+    }
+    fn start_piece(&mut self) {
+        Deflater::start_piece(self);
+    }
+    fn compress(&mut self, piece: &[u8], last: bool, out: &mut [u8]) -> Progress {
+        Deflater::compress(self, piece, last, out)
     }
 }

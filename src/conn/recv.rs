@@ -1051,7 +1051,7 @@ fn slice(buf: &[u8], start: usize, len: usize) -> &[u8] {
 /// `data.copy_within(from..from + len, to)`, or nothing when a range is
 /// out of bounds. The guard is the check `copy_within` makes, written out
 /// so that the compiler drops its panic path.
-fn shift(data: &mut [u8], from: usize, len: usize, to: usize) {
+pub(crate) fn shift(data: &mut [u8], from: usize, len: usize, to: usize) {
     let Some(end) = from.checked_add(len) else {
         return;
     };

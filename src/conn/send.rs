@@ -36,6 +36,9 @@ enum Sending {
         kind: MessageKind,
         sent: u32,
         utf8: Validator,
+        /// The pieces go out compressed (RFC 7692).
+        #[cfg(feature = "deflate")]
+        compressed: bool,
     },
     /// A whole message sent frame by frame ([`Send::encode_next`]): the
     /// same `kind` and `len` come back each call; `sent` bytes are out.
@@ -43,6 +46,13 @@ enum Sending {
         kind: MessageKind,
         len: u32,
         sent: u32,
+    },
+    /// A whole message sent compressed frame by frame
+    /// ([`Send::encode_next`]); the compressor knows how far it got.
+    #[cfg(feature = "deflate")]
+    Compressed {
+        kind: MessageKind,
+        len: u32,
     },
 }
 
@@ -450,6 +460,12 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         link: &Link,
     ) -> Result<usize, SendError> {
         self.check_message(payload.len(), config, link)?;
+        #[cfg(feature = "deflate")]
+        if config.fragment_size() == 0 && self.compresses(payload.len()) {
+            if let Some((n, true)) = self.first_compressed(kind, payload, tx, usize::MAX) {
+                return Ok(n);
+            }
+        }
         let needed = self.encoded_message_len(payload.len(), config);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
@@ -531,10 +547,37 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
                 self.check_open(link)?;
                 sent as usize
             }
+            #[cfg(feature = "deflate")]
+            Sending::Compressed { kind: k, len } => {
+                if k != kind || len as usize != payload.len() {
+                    return Err(SendError::MessageInProgress);
+                }
+                self.check_open(link)?;
+                return self.next_compressed(payload, tx, config);
+            }
             _ => {
                 self.check_message(payload.len(), config, link)?;
                 if kind == MessageKind::Text {
                     crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
+                }
+                #[cfg(feature = "deflate")]
+                if self.compresses(payload.len()) {
+                    let max = match config.fragment_size() {
+                        0 => usize::MAX,
+                        size => size,
+                    };
+                    if let Some((len, done)) = self.first_compressed(kind, payload, tx, max) {
+                        self.sending = if done {
+                            Sending::Idle
+                        } else {
+                            Sending::Compressed {
+                                kind,
+                                // Within the message cap, a `u32`.
+                                len: u32::try_from(payload.len()).unwrap_or(u32::MAX),
+                            }
+                        };
+                        return Ok(Encoded { len, done });
+                    }
                 }
                 0
             }
@@ -571,6 +614,23 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         link: &Link,
     ) -> Result<usize, SendError> {
         self.check_open(link)?;
+        #[cfg(feature = "deflate")]
+        let (opcode, sent, mut utf8, compressed) = match self.sending {
+            Sending::Idle => (
+                kind.opcode(),
+                0,
+                Validator::new(),
+                self.compresses(payload.len()),
+            ),
+            Sending::Pieces {
+                kind: k,
+                sent,
+                utf8,
+                compressed,
+            } if k == kind => (Opcode::Continuation, sent, utf8, compressed),
+            _ => return Err(SendError::MessageInProgress),
+        };
+        #[cfg(not(feature = "deflate"))]
         let (opcode, sent, mut utf8) = match self.sending {
             Sending::Idle => (kind.opcode(), 0, Validator::new()),
             Sending::Pieces {
@@ -591,12 +651,36 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
                 utf8.finish().map_err(SendError::InvalidUtf8)?;
             }
         }
+        #[cfg(feature = "deflate")]
+        let needed = if compressed {
+            MAX_HEADER_LEN.saturating_add(crate::deflate::max_compressed_len(payload.len()))
+        } else {
+            frame_len(payload.len(), self.role == Role::Client)
+        };
+        #[cfg(not(feature = "deflate"))]
         let needed = frame_len(payload.len(), self.role == Role::Client);
         if tx.len() < needed {
             return Err(SendError::BufferTooSmall { needed });
         }
-        let header = self.header(opcode, fin, payload.len());
-        let n = write_frame(header, payload, tx).ok_or(SendError::BufferTooSmall { needed })?;
+        #[cfg(feature = "deflate")]
+        let n = if compressed {
+            if opcode != Opcode::Continuation {
+                self.ext.start_message();
+            }
+            self.ext.start_piece();
+            let first = opcode != Opcode::Continuation;
+            self.write_compressed(opcode, first, payload, fin, tx, usize::MAX)
+                .map(|(n, _)| n)
+        } else {
+            let header = self.header(opcode, fin, payload.len());
+            write_frame(header, payload, tx)
+        };
+        #[cfg(not(feature = "deflate"))]
+        let n = {
+            let header = self.header(opcode, fin, payload.len());
+            write_frame(header, payload, tx)
+        };
+        let n = n.ok_or(SendError::BufferTooSmall { needed })?;
         self.sending = if fin {
             Sending::Idle
         } else {
@@ -605,9 +689,101 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
                 // At most the message cap, a `u32`.
                 sent: u32::try_from(len).unwrap_or(u32::MAX),
                 utf8,
+                #[cfg(feature = "deflate")]
+                compressed,
             }
         };
         Ok(n)
+    }
+
+    /// Whether a message of `len` bytes goes out compressed.
+    #[cfg(feature = "deflate")]
+    fn compresses(&self, len: usize) -> bool {
+        self.ext.is_active() && len >= self.ext.threshold()
+    }
+
+    /// The first frame of a compressed message (RFC 7692 §6.1: RSV1 on
+    /// it), of at most `max` payload bytes: its length and whether it is
+    /// the last, or `None` (nothing sent, nothing changed) when compression
+    /// does not shrink the message so far, or `tx` has no room.
+    #[cfg(feature = "deflate")]
+    fn first_compressed(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        tx: &mut [u8],
+        max: usize,
+    ) -> Option<(usize, bool)> {
+        self.ext.start_message();
+        let (n, progress) = self.write_compressed(kind.opcode(), true, payload, true, tx, max)?;
+        let shrinks = if progress.done {
+            n < frame_len(payload.len(), self.role == Role::Client)
+        } else {
+            progress.written < progress.read
+        };
+        shrinks.then_some((n, progress.done))
+    }
+
+    /// The next frame of a message [`Send::first_compressed`] started.
+    #[cfg(feature = "deflate")]
+    fn next_compressed(
+        &mut self,
+        payload: &[u8],
+        tx: &mut [u8],
+        config: &Config,
+    ) -> Result<Encoded, SendError> {
+        let max = match config.fragment_size() {
+            0 => usize::MAX,
+            size => size,
+        };
+        let needed = MAX_HEADER_LEN + 1;
+        let (len, progress) = self
+            .write_compressed(Opcode::Continuation, false, payload, true, tx, max)
+            .ok_or(SendError::BufferTooSmall { needed })?;
+        if progress.done {
+            self.sending = Sending::Idle;
+        }
+        Ok(Encoded {
+            len,
+            done: progress.done,
+        })
+    }
+
+    /// One frame of compressed data: more of `piece` compressed into `tx`
+    /// after room for the longest header, at most `max` bytes of it, then
+    /// the header (RSV1 when `first`; FIN once the message's output is
+    /// complete) moved up against it. `None` when `tx` has no room.
+    #[cfg(feature = "deflate")]
+    fn write_compressed(
+        &mut self,
+        opcode: Opcode,
+        first: bool,
+        piece: &[u8],
+        last: bool,
+        tx: &mut [u8],
+        max: usize,
+    ) -> Option<(usize, crate::deflate::Progress)> {
+        let room = tx.len().checked_sub(MAX_HEADER_LEN)?.min(max);
+        if room == 0 {
+            return None;
+        }
+        let out = tx.get_mut(MAX_HEADER_LEN..MAX_HEADER_LEN + room)?;
+        let progress = self.ext.compress(piece, last, out);
+        let written = progress.written.min(room);
+        let mut header = self.header(opcode, last && progress.done, written);
+        if first {
+            header.rsv = crate::frame::Rsv::RSV1;
+        }
+        let head = header.encoded_len();
+        if head < MAX_HEADER_LEN {
+            super::recv::shift(tx, MAX_HEADER_LEN, written, head);
+        }
+        header.encode(tx).ok()?;
+        let body = tx.get_mut(head..head + written)?;
+        if let Some(key) = header.mask {
+            mask::apply(key, 0, body);
+        }
+        Some((head + written, progress))
     }
 
     /// See [`Connection::encode_ping`](super::Connection::encode_ping).

@@ -9,13 +9,17 @@
 //!   window of 2^bits bytes, with `miniz_oxide` (RFC 7692 §7.2.2);
 //! - `compress`: the crate's own compressor, LZ77 over the message being
 //!   sent with its hash table in caller memory, Huffman-coded
-//!   (RFC 7692 §7.2.1, RFC 1951).
+//!   (RFC 7692 §7.2.1, RFC 1951);
+//! - `deflater`: the sending side's memory (the compressor, its table,
+//!   the threshold) as the connection uses it.
 
-#[allow(dead_code, reason = "being written")]
 mod compress;
+mod deflater;
 mod inflate;
 mod params;
 
+pub use compress::{Compressor, MAX_TABLE_LEN, Progress, TABLE_LEN, max_compressed_len};
+pub use deflater::{DEFAULT_THRESHOLD, Deflater};
 pub(crate) use inflate::TRAILER;
 pub use inflate::{Inflater, MAX_WINDOW_LEN, MIN_WINDOW_LEN, WindowError};
 pub use params::{Capability, Offer, ParamError, Params};

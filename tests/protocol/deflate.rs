@@ -569,3 +569,245 @@ fn a_client_inflates_what_a_server_sends() {
         vec![Owned::Text("from the server".into())]
     );
 }
+
+// ---- sending ---------------------------------------------------------------
+
+use wsframe::deflate::{Deflater, TABLE_LEN};
+use wsframe::{Encoded, MessageKind};
+
+type Full = Connection<Vec<u8>, NoMask, Inflater<Vec<u8>>, Deflater<Vec<u16>>>;
+
+/// An open server that compresses, agreed `params`.
+fn compressing_server(params: Params) -> Full {
+    let inflater = Inflater::new(vec![0u8; 1 << 15]).unwrap();
+    let deflater = Deflater::new(vec![0u16; TABLE_LEN]);
+    let mut c = Connection::server(vec![0u8; 64 * 1024], Config::new())
+        .unwrap()
+        .with_deflate(inflater, deflater);
+    c.finish_handshake(Finished::elsewhere().with_deflate(Some(params)));
+    c
+}
+
+/// An open client (the receiving end) with an inflate window of 2^bits.
+fn receiving_client(
+    bits: u8,
+    params: Params,
+    config: Config,
+) -> Connection<Vec<u8>, impl FnMut() -> [u8; 4], Inflater<Vec<u8>>, ()> {
+    let inflater = Inflater::new(vec![0u8; 1 << bits]).unwrap();
+    let mut c = Connection::new(Role::Client, vec![0u8; 2 * 1024 * 1024], config, || {
+        [9, 8, 7, 6]
+    })
+    .unwrap()
+    .with_deflate(inflater, ());
+    c.finish_handshake(Finished::elsewhere().with_deflate(Some(params)));
+    c
+}
+
+/// The frames in `wire` (unmasked, from a server): (first byte, payload).
+fn split_frames(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !wire.is_empty() {
+        let b0 = wire[0];
+        let (len, head) = match wire[1] & 0x7f {
+            126 => (u16::from_be_bytes([wire[2], wire[3]]) as usize, 4),
+            127 => (
+                u64::from_be_bytes(wire[2..10].try_into().unwrap()) as usize,
+                10,
+            ),
+            n => (n as usize, 2),
+        };
+        out.push((b0, wire[head..head + len].to_vec()));
+        wire = &wire[head + len..];
+    }
+    out
+}
+
+/// zlib inflates a message with the trailer put back.
+fn zlib_inflate(compressed: &[u8]) -> Vec<u8> {
+    let mut input = compressed.to_vec();
+    input.extend_from_slice(&[0, 0, 0xff, 0xff]);
+    let mut z = flate2::Decompress::new(false);
+    let mut out = Vec::with_capacity(4 * input.len() + 1024);
+    loop {
+        out.reserve(64 * 1024);
+        let before = z.total_in();
+        z.decompress_vec(&input, &mut out, flate2::FlushDecompress::Sync)
+            .unwrap();
+        input.drain(..(z.total_in() - before) as usize);
+        if input.is_empty() && out.len() < out.capacity() {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn a_whole_message_goes_out_compressed_and_zlib_inflates_it() {
+    let mut c = compressing_server(PARAMS);
+    let text = chat_text(4000);
+    let mut tx = vec![0u8; 8192];
+    let n = c.encode_text(&text, &mut tx).unwrap();
+    assert!(n < text.len() / 2, "{n} bytes for {}", text.len());
+    let frames = split_frames(&tx[..n]);
+    assert_eq!(frames.len(), 1);
+    // FIN, RSV1, text.
+    assert_eq!(frames[0].0, 0xc1);
+    assert_eq!(zlib_inflate(&frames[0].1), text.as_bytes());
+}
+
+#[test]
+fn short_and_incompressible_messages_go_out_plain() {
+    let mut c = compressing_server(PARAMS);
+    let mut tx = vec![0u8; 8192];
+    let n = c.encode_text("short", &mut tx).unwrap();
+    assert_eq!(tx[0], 0x81);
+    assert_eq!(&tx[2..n], b"short");
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..3000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let n = c.encode_binary(&noise, &mut tx).unwrap();
+    let frames = split_frames(&tx[..n]);
+    assert_eq!(frames[0].0, 0x82, "random bytes would grow: sent plain");
+    assert_eq!(frames[0].1, noise);
+}
+
+#[test]
+fn encode_next_fragments_a_compressed_message_and_resumes() {
+    let mut server = compressing_server(PARAMS);
+    let mut client = receiving_client(15, PARAMS, Config::new());
+    let text = chat_text(200_000);
+    let mut tx = vec![0u8; 1000];
+    let mut wire = Vec::new();
+    let mut frames = 0;
+    loop {
+        let Encoded { len, done } = server
+            .encode_next(MessageKind::Text, text.as_bytes(), &mut tx)
+            .unwrap();
+        wire.extend_from_slice(&tx[..len]);
+        frames += 1;
+        if frames == 3 {
+            // Another message meanwhile is refused; this one resumes.
+            assert_eq!(
+                server.encode_text("x", &mut tx),
+                Err(wsframe::SendError::MessageInProgress)
+            );
+        }
+        if done {
+            break;
+        }
+    }
+    assert!(frames > 3);
+    let parsed = split_frames(&wire);
+    assert_eq!(
+        parsed[0].0, 0x41,
+        "RSV1 and text on the first frame, no FIN"
+    );
+    assert!(parsed[1..parsed.len() - 1].iter().all(|f| f.0 == 0x00));
+    assert_eq!(parsed.last().unwrap().0, 0x80);
+    let all: Vec<u8> = parsed.iter().flat_map(|f| f.1.clone()).collect();
+    assert!(all.len() < text.len() / 2);
+    assert_eq!(zlib_inflate(&all), text.as_bytes());
+    assert_eq!(feed(&mut client, &wire, &[4096]), vec![Owned::Text(text)]);
+}
+
+#[test]
+fn streamed_pieces_go_out_compressed_rsv1_on_the_first_only() {
+    let mut server = compressing_server(PARAMS);
+    let mut client = receiving_client(15, PARAMS, Config::new());
+    let text = chat_text(30_000);
+    let pieces: Vec<&str> = {
+        let mut v = Vec::new();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut at = rest.len().min(4000);
+            while !rest.is_char_boundary(at) {
+                at -= 1;
+            }
+            let (a, b) = rest.split_at(at);
+            v.push(a);
+            rest = b;
+        }
+        v
+    };
+    let mut tx = vec![0u8; 8192];
+    let mut wire = Vec::new();
+    for (i, p) in pieces.iter().enumerate() {
+        let n = server
+            .encode_fragment(
+                MessageKind::Text,
+                p.as_bytes(),
+                i + 1 == pieces.len(),
+                &mut tx,
+            )
+            .unwrap();
+        wire.extend_from_slice(&tx[..n]);
+    }
+    let parsed = split_frames(&wire);
+    assert_eq!(parsed.len(), pieces.len());
+    assert_eq!(parsed[0].0 & 0x40, 0x40);
+    assert!(parsed[1..].iter().all(|f| f.0 & 0x70 == 0));
+    assert_eq!(feed(&mut client, &wire, &[777]), vec![Owned::Text(text)]);
+}
+
+#[test]
+fn the_agreed_window_bounds_our_distances() {
+    // The client said its window is 2^9: an inflater of exactly 512 bytes
+    // (miniz fails on a distance past its window) reads every message.
+    for bits in 8..=15u8 {
+        let params = Params {
+            server_max_window_bits: bits,
+            ..PARAMS
+        };
+        let mut server = compressing_server(params);
+        let mut client = receiving_client(bits.max(8), params, Config::new());
+        let text: String = (0..200)
+            .map(|i| format!("line {} of a long repetitive text; ", i % 37))
+            .collect();
+        let mut tx = vec![0u8; 64 * 1024];
+        let n = server.encode_text(&text, &mut tx).unwrap();
+        assert_eq!(tx[0] & 0x40, 0x40, "compressed at {bits} bits");
+        assert_eq!(
+            feed(&mut client, &tx[..n], &[usize::MAX]),
+            vec![Owned::Text(text)],
+            "{bits} bits"
+        );
+    }
+}
+
+#[test]
+fn a_client_masks_its_compressed_frames() {
+    let inflater = Inflater::new(vec![0u8; 1 << 15]).unwrap();
+    let mut client = Connection::new(Role::Client, vec![0u8; 4096], Config::new(), || {
+        [1, 2, 3, 4]
+    })
+    .unwrap()
+    .with_deflate(inflater, Deflater::new([0u16; 1024]));
+    client.finish_handshake(Finished::elsewhere().with_deflate(Some(PARAMS)));
+    let mut server = server(64 * 1024, 15, Config::new(), Some(PARAMS));
+    let text = chat_text(3000);
+    let mut tx = vec![0u8; 4096];
+    let n = client.encode_text(&text, &mut tx).unwrap();
+    assert_eq!(tx[0], 0xc1);
+    assert_eq!(tx[1] & 0x80, 0x80, "masked");
+    assert_eq!(feed(&mut server, &tx[..n], &[100]), vec![Owned::Text(text)]);
+}
+
+#[test]
+fn nothing_is_compressed_when_the_handshake_did_not_agree() {
+    let inflater = Inflater::new(vec![0u8; 1 << 15]).unwrap();
+    let mut c = Connection::server(vec![0u8; 4096], Config::new())
+        .unwrap()
+        .with_deflate(inflater, Deflater::new([0u16; 1024]));
+    c.finish_handshake(Finished::elsewhere());
+    assert!(!c.deflate_agreed());
+    let text = chat_text(3000);
+    let mut tx = vec![0u8; 4096];
+    c.encode_text(&text, &mut tx).unwrap();
+    assert_eq!(tx[0], 0x81);
+}

@@ -40,6 +40,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::time::Instant as TokioInstant;
+use wsframe::deflate::{self, Deflater, Inflater};
 use wsframe::handshake::{self, Limits};
 use wsframe::io::{Error, asynch::WebSocket};
 use wsframe::{CloseCode, Config, Connection, Event, Instant, Status};
@@ -171,7 +172,13 @@ async fn serve<S: Stream>(stream: S, room: Room, id: u64) -> Result<(), BoxError
     let config = Config::new()
         .with_keepalive(KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT)
         .with_close_timeout(Some(CLOSE_TIMEOUT));
-    let conn = Connection::server(vec![0u8; (1 << 20) + 4096], config)?;
+    // permessage-deflate (RFC 7692) when the browser offers it, as they
+    // all do: a 32 KiB inflate window (Firefox's bare offer needs it) and
+    // an 8 KiB hash table for the messages we compress.
+    let conn = Connection::server(vec![0u8; (1 << 20) + 4096], config)?.with_deflate(
+        Inflater::new(vec![0u8; deflate::MAX_WINDOW_LEN])?,
+        Deflater::new(vec![0u16; deflate::TABLE_LEN]),
+    );
     let mut ws = WebSocket::new(FromTokio::new(stream), conn, vec![0u8; 16 * 1024])?;
 
     // Read the request head (bounded in time), then route it.
@@ -230,7 +237,14 @@ async fn serve<S: Stream>(stream: S, room: Room, id: u64) -> Result<(), BoxError
 }
 
 async fn chat<S: Stream>(
-    ws: &mut WebSocket<FromTokio<S>, Vec<u8>, Vec<u8>, wsframe::NoMask>,
+    ws: &mut WebSocket<
+        FromTokio<S>,
+        Vec<u8>,
+        Vec<u8>,
+        wsframe::NoMask,
+        Inflater<Vec<u8>>,
+        Deflater<Vec<u16>>,
+    >,
     room: &Room,
     inbox: &mut broadcast::Receiver<Arc<str>>,
 ) -> Result<(), BoxError> {

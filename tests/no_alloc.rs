@@ -38,10 +38,12 @@ static GLOBAL: Counting = Counting;
 
 /// Move everything `from` has encoded (`wire`) into `to`, then drain `to`'s
 /// events, checking each message against the expected `(kind, len, fill)`.
-fn deliver<B, M>(wire: &[u8], to: &mut Connection<B, M>, events: &mut [u32; 4])
+fn deliver<B, M, I, C>(wire: &[u8], to: &mut Connection<B, M, I, C>, events: &mut [u32; 4])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: wsframe::MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
 {
     let mut rest = wire;
     loop {
@@ -179,6 +181,121 @@ fn whole_session_allocates_nothing() {
     assert_eq!(at_client[0] + at_client[1], 1000);
     assert_eq!(at_client[2], 10);
     assert_eq!(at_client[3], 1);
+    assert_eq!(client.state(), State::Closed);
+    assert_eq!(server.state(), State::Closed);
+}
+
+/// The same with permessage-deflate (RFC 7692) agreed in the handshake:
+/// inflate windows and hash tables in caller memory, every message of
+/// 128 bytes or more compressed both ways, still no allocation.
+#[cfg(feature = "deflate")]
+#[test]
+fn compressed_session_allocates_nothing() {
+    use wsframe::deflate::{Deflater, Inflater};
+    use wsframe::handshake::Acceptance;
+
+    let mut client_rx = [0u8; 8192];
+    let mut server_rx = [0u8; 8192];
+    let mut client_window = [0u8; 4096];
+    let mut server_window = [0u8; 1 << 15];
+    let mut client_table = [0u16; 1024];
+    let mut server_table = [0u16; 4096];
+    let mut wire = [0u8; 16384];
+    let text = [b'a'; 3000];
+    let text = core::str::from_utf8(&text).unwrap();
+    let binary = [0xB5u8; 3000];
+    let mut seed = 0x9E37_79B9u32;
+    let masks = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed.to_le_bytes()
+    };
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    COUNTING.set(true);
+
+    let mut client = Connection::client(&mut client_rx[..], Config::new(), masks)
+        .unwrap()
+        .with_deflate(
+            Inflater::new(&mut client_window[..]).unwrap(),
+            Deflater::new(&mut client_table[..]),
+        );
+    let mut server = Connection::server(&mut server_rx[..], Config::new())
+        .unwrap()
+        .with_deflate(
+            Inflater::new(&mut server_window[..]).unwrap(),
+            Deflater::new(&mut server_table[..]),
+        );
+    let url = Url::parse("ws://127.0.0.1:9001/").unwrap();
+    let request = ClientRequest::new(&url, [7; 16]).with_deflate(client.deflate_offer().unwrap());
+    let n = request.encode(&mut wire).unwrap();
+    assert_eq!(server.handle_bytes(&wire[..n]), n);
+    let capability = server.deflate_capability().unwrap();
+    let (reply_len, head) =
+        match handshake::parse_request::<16>(server.pending_input(), &Limits::DEFAULT) {
+            Ok(Status::Complete(req)) => {
+                let agreed = req.select_deflate(&capability);
+                assert!(agreed.is_some());
+                let answer = Acceptance::new().with_deflate(agreed);
+                (
+                    req.accept_with(&answer, &mut wire).unwrap(),
+                    req.finished_with(&answer),
+                )
+            }
+            other => panic!("{other:?}"),
+        };
+    server.finish_handshake(head);
+    client.handle_bytes(&wire[..reply_len]);
+    let head = match handshake::check_response(client.pending_input(), &request) {
+        Ok(Status::Complete(response)) => response.finished(),
+        other => panic!("{other:?}"),
+    };
+    client.finish_handshake(head);
+    assert!(client.deflate_agreed() && server.deflate_agreed());
+
+    let mut at_server = [0u32; 4];
+    let mut at_client = [0u32; 4];
+    let mut compressed = 0;
+    for i in 0..1000usize {
+        let len = (i * 37) % 3000;
+        let n = if i % 2 == 0 {
+            client.encode_text(&text[..len], &mut wire).unwrap()
+        } else {
+            client.encode_binary(&binary[..len], &mut wire).unwrap()
+        };
+        if wire[0] & 0x40 != 0 {
+            compressed += 1;
+            assert!(n < len / 4, "{n} bytes for {len}");
+        }
+        deliver(&wire[..n], &mut server, &mut at_server);
+        let payload = if i % 3 == 0 {
+            &binary[..len]
+        } else {
+            text[..len].as_bytes()
+        };
+        let kind = if i % 3 == 0 {
+            MessageKind::Binary
+        } else {
+            MessageKind::Text
+        };
+        let n = server.encode_message(kind, payload, &mut wire).unwrap();
+        compressed += usize::from(wire[0] & 0x40 != 0);
+        deliver(&wire[..n], &mut client, &mut at_client);
+    }
+    client.close(CloseCode::NORMAL, "done").unwrap();
+    let n = client.poll_transmit(&mut wire);
+    deliver(&wire[..n], &mut server, &mut at_server);
+    let n = server.poll_transmit(&mut wire);
+    deliver(&wire[..n], &mut client, &mut at_client);
+
+    COUNTING.set(false);
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(after - before, 0, "the session allocated");
+    // Messages of 128 bytes and more (about 96% of them) went compressed.
+    assert!(compressed > 1900, "{compressed} compressed");
+    assert_eq!(at_server, [500, 500, 0, 1]);
+    assert_eq!(at_client[0] + at_client[1], 1000);
     assert_eq!(client.state(), State::Closed);
     assert_eq!(server.state(), State::Closed);
 }

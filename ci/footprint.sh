@@ -70,6 +70,7 @@ symbol_size() {
 }
 
 build wsframe-probes
+build wsframe-deflate-probes
 build peer-embedded-websocket
 build peer-edge-ws
 
@@ -102,6 +103,9 @@ row "wsframe (c) (b) + server handshake" wsframe-probes c_server 8192
 row "wsframe (c) on a 1 KiB buffer, RecvMode::Stream" wsframe-probes c_stream_1k -
 row "wsframe (d) (c) + client handshake + client" wsframe-probes d_both -
 row "wsframe (e) client only: (b) + client handshake" wsframe-probes e_client -
+row "wsframe (c) built with feature deflate, unused" wsframe-deflate-probes c_server -
+row "wsframe (f) (c) + permessage-deflate, inflate" wsframe-deflate-probes f_inflate -
+row "wsframe (g) (f) + the compressor" wsframe-deflate-probes g_deflate -
 row "embedded-websocket 0.9.5 read+write+close" peer-embedded-websocket frame -
 row "embedded-websocket 0.9.5 + server handshake" peer-embedded-websocket server -
 row "edge-ws 0.8.0 frame decode+encode+mask" peer-edge-ws frame -
@@ -116,6 +120,16 @@ echo "Connection state on $target (size_of::<Connection<&mut [u8], NoMask>>() - 
 if [ "$state" -le 64 ]; then verdict="ok (target <= 64)"; else verdict="MISSED (target <= 64)"; missed=1; fi
 echo "  $state bytes, of which Config $config: $verdict"
 echo "RAM of the 1 KiB stream setup: Connection<[u8; 1024], NoMask> $with_1k bytes + 256-byte tx buffer = $((with_1k + 256)) bytes"
+
+deflate_elf="$(elf wsframe-deflate-probes state)"
+inflater="$(symbol_size "$deflate_elf" WSFRAME_INFLATER)"
+deflater="$(symbol_size "$deflate_elf" WSFRAME_DEFLATER)"
+echo
+echo "permessage-deflate RAM per connection on $target: Inflater state $inflater bytes + a window"
+echo "of 2^bits bytes; Deflater state $deflater bytes + a hash table of 2 bytes an entry:"
+for bits in 9 12 15; do
+    echo "  window bits $bits: inflate $((inflater + (1 << bits))) bytes; with a 1,024-entry table, $((inflater + (1 << bits) + deflater + 2048)) bytes"
+done
 
 if [ "${FOOTPRINT_STRICT:-0}" = 1 ] && [ "$missed" = 1 ]; then
     exit 1

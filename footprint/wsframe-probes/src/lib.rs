@@ -8,7 +8,8 @@ use core::time::Duration;
 use footprint_rt::{receive, send, sink, word};
 use wsframe::handshake::{self, ClientRequest, Limits, Url, check_response};
 use wsframe::{
-    CloseCode, Config, Connection, Event, Instant, MaskSource, MessageKind, Role, Status,
+    CloseCode, Config, Connection, Event, Instant, MaskSource, MessageKind, RecvExtension, Role,
+    SendExtension, Status,
 };
 
 /// The configuration a gateway would use: defaults plus keepalive.
@@ -21,10 +22,12 @@ pub fn config() -> Config {
 /// answer, keep alive, and send messages, pings, fragments and a close
 /// picked by the UART.
 #[inline(never)]
-pub fn serve<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8])
+pub fn serve<B, M, I, C>(conn: &mut Connection<B, M, I, C>, tx: &mut [u8])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: MaskSource,
+    I: RecvExtension,
+    C: SendExtension,
 {
     while !conn.is_closed() {
         let n = receive(conn.rx_buffer());

@@ -200,8 +200,26 @@ fn offered_subprotocol_is_not_chosen_and_handshake_succeeds() {
 }
 
 #[test]
-fn permessage_deflate_is_declined_and_messages_flow() {
+fn permessage_deflate_is_accepted_by_default() {
     let (_server, port) = start();
+    let (_ws, head) = harness::raw_upgrade(
+        port,
+        "/",
+        &["Sec-WebSocket-Extensions: x-unknown, permessage-deflate; client_max_window_bits"],
+    );
+    // A 32 KiB window: the client's bare offer answered as is.
+    assert_eq!(
+        head.header("sec-websocket-extensions"),
+        Some("permessage-deflate"),
+        "{head:?}"
+    );
+}
+
+#[test]
+fn permessage_deflate_is_declined_with_no_deflate_and_messages_flow() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Proc::server_with_args("echo_server", port, &[&addr, "--no-deflate"]);
     let mut request = format!("ws://127.0.0.1:{port}/")
         .into_client_request()
         .expect("request");

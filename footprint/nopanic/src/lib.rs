@@ -136,10 +136,12 @@ pub fn now() -> Instant {
 
 /// Read transport bytes into the connection, one of the two ways the API
 /// offers (a count may exceed the space: `handle_rx` clamps it).
-fn receive<B, M>(conn: &mut Connection<B, M>)
+fn receive<B, M, I, C>(conn: &mut Connection<B, M, I, C>)
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
 {
     if flag() {
         let n = fill(conn.rx_buffer());
@@ -152,10 +154,12 @@ where
 }
 
 /// Send what the connection owes.
-fn flush<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8])
+fn flush<B, M, I, C>(conn: &mut Connection<B, M, I, C>, tx: &mut [u8])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
 {
     let n = conn.poll_transmit(tx);
     send(tx.get(..n).unwrap_or_default());
@@ -165,10 +169,12 @@ where
 /// Run an open connection until it is closed: every input, event, timer
 /// and send entry point, in an order the input picks.
 #[inline(never)]
-pub fn serve<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8])
+pub fn serve<B, M, I, C>(conn: &mut Connection<B, M, I, C>, tx: &mut [u8])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
 {
     while !conn.is_closed() {
         receive(conn);
@@ -218,10 +224,12 @@ where
 }
 
 /// One send call, picked by the input, with input payloads.
-fn transmit<B, M>(conn: &mut Connection<B, M>, tx: &mut [u8])
+fn transmit<B, M, I, C>(conn: &mut Connection<B, M, I, C>, tx: &mut [u8])
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     M: MaskSource,
+    I: wsframe::RecvExtension,
+    C: wsframe::SendExtension,
 {
     let what = word();
     let kind = if what & 16 == 0 {

@@ -6,7 +6,10 @@
 # (server, client, adapter, handshake) link the panic paths inside its
 # named dependencies, nom, sha1_smol and base64, which no code of ours can
 # remove; they pass when ci/nopanic-classify.py finds that every path
-# starts there and none in wsframe or the probe.
+# starts there and none in wsframe or the probe. The deflate probe (the
+# connection with permessage-deflate, feature `deflate`) links only the
+# panic paths of miniz_oxide, inflate's named dependency; the crate's own
+# compressor and inflate glue link none.
 #
 # Builds the firmware probes in footprint/nopanic/ (a whole server, a whole
 # client, the wire layers, the handshake helpers, the blocking adapter;

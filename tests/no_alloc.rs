@@ -72,6 +72,17 @@ where
     }
 }
 
+/// Mask keys from a xorshift generator (no allocation, no syscall).
+fn xorshift_masks() -> impl FnMut() -> [u8; 4] {
+    let mut seed = 0x9E37_79B9u32;
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed.to_le_bytes()
+    }
+}
+
 #[test]
 fn whole_session_allocates_nothing() {
     // All storage up front, on the stack or in statics.
@@ -81,13 +92,7 @@ fn whole_session_allocates_nothing() {
     let text = [b'a'; 3000];
     let text = core::str::from_utf8(&text).unwrap();
     let binary = [0xB5u8; 3000];
-    let mut seed = 0x9E37_79B9u32;
-    let masks = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        seed.to_le_bytes()
-    };
+    let masks = xorshift_masks();
 
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     COUNTING.set(true);
@@ -204,13 +209,7 @@ fn compressed_session_allocates_nothing() {
     let text = [b'a'; 3000];
     let text = core::str::from_utf8(&text).unwrap();
     let binary = [0xB5u8; 3000];
-    let mut seed = 0x9E37_79B9u32;
-    let masks = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        seed.to_le_bytes()
-    };
+    let masks = xorshift_masks();
 
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     COUNTING.set(true);

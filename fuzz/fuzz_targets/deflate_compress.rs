@@ -16,12 +16,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use miniz_oxide::inflate::TINFLStatus;
-use miniz_oxide::inflate::core::{
-    DecompressorOxide, decompress, inflate_flags::TINFL_FLAG_HAS_MORE_INPUT,
-};
 use wsframe::deflate::{Compressor, max_compressed_len};
 use wsframe_fuzz::Rest;
+use wsframe_testkit::RingInflater;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -39,39 +36,6 @@ struct Input {
     data: Rest,
 }
 
-/// Inflates message after message into a ring of 2^bits bytes.
-struct Ring {
-    d: Box<DecompressorOxide>,
-    ring: Vec<u8>,
-    at: usize,
-}
-
-impl Ring {
-    fn inflate(&mut self, stream: &[u8]) -> Vec<u8> {
-        let mut input = stream.to_vec();
-        input.extend_from_slice(&[0, 0, 0xff, 0xff]);
-        let mut rest = &input[..];
-        let mut out = Vec::new();
-        loop {
-            let (status, used, wrote) = decompress(
-                &mut self.d,
-                rest,
-                &mut self.ring,
-                self.at,
-                TINFL_FLAG_HAS_MORE_INPUT,
-            );
-            out.extend_from_slice(&self.ring[self.at..self.at + wrote]);
-            self.at = (self.at + wrote) & (self.ring.len() - 1);
-            rest = &rest[used..];
-            match status {
-                TINFLStatus::HasMoreOutput => {}
-                TINFLStatus::NeedsMoreInput if rest.is_empty() => return out,
-                TINFLStatus::NeedsMoreInput => {}
-                other => panic!("inflate failed: {other:?}"),
-            }
-        }
-    }
-}
 
 fuzz_target!(|input: Input| {
     let Input {
@@ -91,11 +55,7 @@ fuzz_target!(|input: Input| {
     for (i, e) in table.iter_mut().enumerate() {
         *e = table_fill.wrapping_mul(i as u16 | 1);
     }
-    let mut ring = Ring {
-        d: Box::default(),
-        ring: vec![0; 1 << bits],
-        at: 0,
-    };
+    let mut ring = RingInflater::new(bits);
     let mut out_buf = [0u8; 256];
 
     // Cut the data into pieces, and the pieces into messages.

@@ -35,14 +35,19 @@
 //!   per frame inside the measured loop, and the LCG would have cut W3 from
 //!   54 to 46 instructions per frame under callgrind, moving the recorded
 //!   numbers and the ratios against peers that use their own RNG.
+//! - [`RingInflater`]: a receiver's inflater with a window of exactly
+//!   2^bits bytes, for checking our compressor (the library's unit tests
+//!   and the `deflate_compress` fuzz target had a copy each).
 #![forbid(unsafe_code)]
 
 mod chunks;
 mod frame;
 mod masks;
 mod owned;
+mod ring;
 
 pub use chunks::{merge_chunks, reassemble};
 pub use frame::{KEY, LenForm, RawFrame, from_client, raw, raw_rsv};
 pub use masks::{Masks, Xorshift32, counter_masks};
 pub use owned::{Owned, own};
+pub use ring::RingInflater;

@@ -95,52 +95,7 @@ pub fn inflate_flate2(d: &mut flate2::Decompress, msg: &[u8]) -> Vec<u8> {
     }
 }
 
-/// A receiver's inflater with a window of exactly 2^bits bytes: miniz_oxide
-/// writing into a ring of that size, kept across messages. A distance
-/// beyond the window reads the wrong bytes (or fails), so a round trip
-/// through it proves every distance is within the window.
-pub struct Ring {
-    d: miniz_oxide::inflate::core::DecompressorOxide,
-    ring: Vec<u8>,
-    at: usize,
-}
-
-impl Ring {
-    pub fn new(window_bits: u8) -> Self {
-        Self {
-            d: miniz_oxide::inflate::core::DecompressorOxide::new(),
-            ring: vec![0; 1 << window_bits],
-            at: 0,
-        }
-    }
-
-    pub fn inflate(&mut self, msg: &[u8]) -> Vec<u8> {
-        use miniz_oxide::inflate::TINFLStatus;
-        use miniz_oxide::inflate::core::{decompress, inflate_flags::TINFL_FLAG_HAS_MORE_INPUT};
-        let mut input = msg.to_vec();
-        input.extend_from_slice(&TAIL);
-        let mut rest = &input[..];
-        let mut out = Vec::new();
-        loop {
-            let (status, used, wrote) = decompress(
-                &mut self.d,
-                rest,
-                &mut self.ring,
-                self.at,
-                TINFL_FLAG_HAS_MORE_INPUT,
-            );
-            out.extend_from_slice(&self.ring[self.at..self.at + wrote]);
-            self.at = (self.at + wrote) & (self.ring.len() - 1);
-            rest = &rest[used..];
-            match status {
-                TINFLStatus::HasMoreOutput => {}
-                TINFLStatus::NeedsMoreInput if rest.is_empty() => return out,
-                TINFLStatus::NeedsMoreInput => {}
-                other => panic!("miniz_oxide: {other:?}"),
-            }
-        }
-    }
-}
+pub use wsframe_testkit::RingInflater as Ring;
 
 /// What the strict decoder saw.
 #[derive(Debug, Default)]

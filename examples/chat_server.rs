@@ -236,15 +236,19 @@ async fn serve<S: Stream>(stream: S, room: Room, id: u64) -> Result<(), BoxError
     result
 }
 
+/// A room connection: the TLS or TCP stream, a 1 MiB receive buffer, the
+/// transmit buffer, permessage-deflate memory.
+type Ws<S> = WebSocket<
+    FromTokio<S>,
+    Vec<u8>,
+    Vec<u8>,
+    wsframe::NoMask,
+    Inflater<Vec<u8>>,
+    Deflater<Vec<u16>>,
+>;
+
 async fn chat<S: Stream>(
-    ws: &mut WebSocket<
-        FromTokio<S>,
-        Vec<u8>,
-        Vec<u8>,
-        wsframe::NoMask,
-        Inflater<Vec<u8>>,
-        Deflater<Vec<u16>>,
-    >,
+    ws: &mut Ws<S>,
     room: &Room,
     inbox: &mut broadcast::Receiver<Arc<str>>,
 ) -> Result<(), BoxError> {

@@ -271,7 +271,7 @@ fn compressed_session_allocates_nothing() {
         let payload = if i % 3 == 0 {
             &binary[..len]
         } else {
-            text[..len].as_bytes()
+            &text.as_bytes()[..len]
         };
         let kind = if i % 3 == 0 {
             MessageKind::Binary

@@ -98,7 +98,7 @@ fn connection_state_size_is_pinned() {
     // With `deflate`: the compressed message being inflated (its counters
     // and the chunk in the window), and the streamed send's flag.
     let deflate = if cfg!(feature = "deflate") {
-        8 * size_of::<usize>()
+        size_of::<[usize; 8]>()
     } else {
         0
     };

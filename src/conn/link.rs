@@ -191,78 +191,94 @@ impl Link {
             .store(other.pong_seq.load(Ordering::Acquire), Ordering::Release);
     }
 
-    pub(crate) fn phase(&self) -> Phase {
-        Phase::decode(self.phase.load(Ordering::Acquire))
+    fn phase_in<O: Order>(&self) -> Phase {
+        Phase::decode(self.phase.load(O::ACQUIRE))
     }
 
-    /// Open, tested without decoding the phase (the send fast path).
     #[inline(always)]
-    pub(crate) fn is_open(&self) -> bool {
-        self.phase.load(Ordering::Acquire) == Phase::Open.encode()
+    fn is_open_in<O: Order>(&self) -> bool {
+        self.phase.load(O::ACQUIRE) == Phase::Open.encode()
     }
 
-    /// Move from `from` to `to`; `false` (and no change) when the phase
-    /// was not `from`.
-    pub(crate) fn advance(&self, from: Phase, to: Phase) -> bool {
-        self.phase
-            .compare_exchange(
-                from.encode(),
-                to.encode(),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok()
+    #[inline(always)]
+    fn advance_in<O: Order>(&self, from: Phase, to: Phase) -> bool {
+        if O::SHARED {
+            self.phase
+                .compare_exchange(
+                    from.encode(),
+                    to.encode(),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+        } else {
+            // One owner (`&mut` on the whole connection): a load and a store.
+            let moves = self.phase.load(Ordering::Relaxed) == from.encode();
+            if moves {
+                self.phase.store(to.encode(), Ordering::Relaxed);
+            }
+            moves
+        }
     }
 
-    /// Fail the connection with `kind` unless it is already over; `true`
-    /// when this call failed it.
-    pub(crate) fn fail(&self, kind: FaultKind) -> bool {
-        let mut current = self.phase();
+    #[inline(always)]
+    fn fail_in<O: Order>(&self, kind: FaultKind) -> bool {
+        let mut current = self.phase_in::<O>();
+        if !O::SHARED {
+            // One owner: nothing can move the phase meanwhile.
+            let fails = !current.is_final();
+            if fails {
+                self.phase
+                    .store(Phase::Failed(kind).encode(), Ordering::Relaxed);
+            }
+            return fails;
+        }
         loop {
             if current.is_final() {
                 return false;
             }
-            match self.phase.compare_exchange(
-                current.encode(),
-                Phase::Failed(kind).encode(),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return true,
-                Err(now) => current = Phase::decode(now),
+            if self.advance_in::<O>(current, Phase::Failed(kind)) {
+                return true;
             }
+            current = self.phase_in::<O>();
         }
     }
 
-    pub(crate) fn close_sent(&self) -> bool {
-        self.close_sent.load(Ordering::SeqCst)
+    #[inline(always)]
+    fn close_sent_in<O: Order>(&self) -> bool {
+        self.close_sent.load(O::SEQ_CST)
     }
 
     /// Our Close is on the wire. If the peer's had arrived, the closing
     /// handshake is over. (With [`Link::set_peer_close`] this is the
     /// classic store-then-load pair: whichever side comes second sees the
     /// other's store, so one of them ends the handshake.)
-    pub(crate) fn set_close_sent(&self) {
-        self.close_sent.store(true, Ordering::SeqCst);
-        if self.peer_close.load(Ordering::SeqCst) != 0 {
-            self.advance(Phase::Closing(Side::Local), Phase::Closed);
+    #[inline(always)]
+    fn set_close_sent_in<O: Order>(&self) {
+        self.close_sent.store(true, O::SEQ_CST);
+        if self.peer_close.load(O::SEQ_CST) != 0 {
+            self.advance_in::<O>(Phase::Closing(Side::Local), Phase::Closed);
         }
     }
 
     /// The peer's Close arrived with `code` (`None`: no code). Moves an
     /// open connection to closing by the peer, and ends the handshake if
     /// our Close was already sent.
-    pub(crate) fn set_peer_close(&self, code: Option<u16>) {
+    #[inline(always)]
+    fn set_peer_close_in<O: Order>(&self, code: Option<u16>) {
         let value = code.map_or(PEER_CLOSE_NO_CODE, |c| PEER_CLOSE_CODE | u32::from(c));
-        self.peer_close.store(value, Ordering::SeqCst);
-        if !self.advance(Phase::Open, Phase::Closing(Side::Peer)) && self.close_sent() {
-            self.advance(Phase::Closing(Side::Local), Phase::Closed);
+        self.peer_close.store(value, O::SEQ_CST);
+        if !self.advance_in::<O>(Phase::Open, Phase::Closing(Side::Peer))
+            && self.close_sent_in::<O>()
+        {
+            self.advance_in::<O>(Phase::Closing(Side::Local), Phase::Closed);
         }
     }
 
     /// The peer's Close: `None` if none arrived, `Some(None)` if it had no code.
-    pub(crate) fn peer_close(&self) -> Option<Option<u16>> {
-        match self.peer_close.load(Ordering::SeqCst) {
+    #[inline(always)]
+    fn peer_close_in<O: Order>(&self) -> Option<Option<u16>> {
+        match self.peer_close.load(O::SEQ_CST) {
             0 => None,
             PEER_CLOSE_NO_CODE => Some(None),
             // The low half is the code (`set_peer_close`).
@@ -271,23 +287,27 @@ impl Link {
     }
 
     #[inline]
-    pub(crate) fn bump_activity(&self) {
+    fn bump_activity_in(&self) {
         // One writer: a load and a store, no read-modify-write needed.
         let n = self.activity.load(Ordering::Relaxed);
         self.activity.store(n.wrapping_add(1), Ordering::Relaxed);
     }
 
-    pub(crate) fn activity(&self) -> u32 {
+    #[inline(always)]
+    fn activity_in(&self) -> u32 {
         self.activity.load(Ordering::Relaxed)
     }
 
     /// Owe a pong with `payload` (at most 125 bytes; longer is cut, which
     /// the frame layer already rules out). Replaces an unsent one: only the
     /// latest ping needs an answer (RFC 6455 §5.5.3).
-    pub(crate) fn owe_pong(&self, payload: &[u8]) {
+    #[inline(always)]
+    fn owe_pong_in<O: Order>(&self, payload: &[u8]) {
         let seq = self.pong_seq.load(Ordering::Relaxed);
-        self.pong_seq.store(seq.wrapping_add(1), Ordering::Relaxed);
-        core::sync::atomic::fence(Ordering::Release);
+        if O::SHARED {
+            self.pong_seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+            core::sync::atomic::fence(Ordering::Release);
+        }
         let len = payload.len().min(MAX_CONTROL_PAYLOAD);
         let (payload, _) = payload.split_at(len);
         for (slot, &b) in self.pong.iter().zip(payload) {
@@ -295,23 +315,26 @@ impl Link {
         }
         // At most 125.
         self.pong_len.store(len as u8, Ordering::Relaxed);
-        self.pong_seq.store(seq.wrapping_add(2), Ordering::Release);
+        self.pong_seq.store(seq.wrapping_add(2), O::RELEASE);
     }
 
     /// Whether a pong is owed: a ping arrived after the last pong sent.
-    pub(crate) fn pong_owed(&self) -> bool {
-        self.pong_seq.load(Ordering::Acquire) & !1 != self.pong_sent.load(Ordering::Relaxed)
+    #[inline(always)]
+    fn pong_owed_in<O: Order>(&self) -> bool {
+        self.pong_seq.load(O::ACQUIRE) & !1 != self.pong_sent.load(Ordering::Relaxed)
     }
 
     /// The pong with sequence `seq` ([`Link::read_pong`]) is written.
-    pub(crate) fn set_pong_sent(&self, seq: u32) {
+    #[inline(always)]
+    fn set_pong_sent_in(&self, seq: u32) {
         self.pong_sent.store(seq, Ordering::Relaxed);
     }
 
     /// Copy the owed pong into `out` (125 bytes): its length and sequence
     /// number, or `None` when a write raced the copy (try again later).
-    pub(crate) fn read_pong(&self, out: &mut [u8; MAX_CONTROL_PAYLOAD]) -> Option<(usize, u32)> {
-        let before = self.pong_seq.load(Ordering::Acquire);
+    #[inline(always)]
+    fn read_pong_in<O: Order>(&self, out: &mut [u8; MAX_CONTROL_PAYLOAD]) -> Option<(usize, u32)> {
+        let before = self.pong_seq.load(O::ACQUIRE);
         if before & 1 != 0 {
             return None;
         }
@@ -319,8 +342,141 @@ impl Link {
         for (o, slot) in out.iter_mut().zip(&self.pong).take(len) {
             *o = slot.load(Ordering::Relaxed);
         }
+        if !O::SHARED {
+            return Some((len, before));
+        }
         core::sync::atomic::fence(Ordering::Acquire);
         let after = self.pong_seq.load(Ordering::Relaxed);
         (before == after).then_some((len, before))
     }
 }
+
+/// How a control block is reached: by two halves that may run at once
+/// (`Shared`: compare-and-swap, acquire/release, the sequence lock), or
+/// by one owner through `&mut` on a whole connection (`Local`: plain
+/// loads and stores, no barrier; the same memory, so it can be handed to
+/// halves when the connection is split).
+trait Order {
+    const SHARED: bool;
+    const ACQUIRE: Ordering;
+    const RELEASE: Ordering;
+    const SEQ_CST: Ordering;
+}
+
+struct Shared;
+struct Local;
+
+impl Order for Shared {
+    const SHARED: bool = true;
+    const ACQUIRE: Ordering = Ordering::Acquire;
+    const RELEASE: Ordering = Ordering::Release;
+    const SEQ_CST: Ordering = Ordering::SeqCst;
+}
+
+impl Order for Local {
+    const SHARED: bool = false;
+    const ACQUIRE: Ordering = Ordering::Relaxed;
+    const RELEASE: Ordering = Ordering::Relaxed;
+    const SEQ_CST: Ordering = Ordering::Relaxed;
+}
+
+/// The control block a whole [`Connection`](super::Connection) keeps
+/// inline: a [`Link`] that only its owner reaches (every mutating method
+/// of a whole connection takes `&mut self`), so it is read and written
+/// without barriers or read-modify-writes. Its memory is a `Link`'s, so a
+/// split copies it into the halves' link and a rejoin back.
+#[derive(Debug, Default)]
+pub(crate) struct LocalLink(pub(crate) Link);
+
+impl LocalLink {
+    pub(crate) const fn new() -> Self {
+        Self(Link::new())
+    }
+}
+
+/// The control block's operations, for whichever way it is reached.
+pub(crate) trait Control {
+    fn phase(&self) -> Phase;
+    fn is_open(&self) -> bool;
+    fn advance(&self, from: Phase, to: Phase) -> bool;
+    fn fail(&self, kind: FaultKind) -> bool;
+    fn close_sent(&self) -> bool;
+    fn set_close_sent(&self);
+    fn set_peer_close(&self, code: Option<u16>);
+    fn peer_close(&self) -> Option<Option<u16>>;
+    fn bump_activity(&self);
+    fn activity(&self) -> u32;
+    fn owe_pong(&self, payload: &[u8]);
+    fn pong_owed(&self) -> bool;
+    fn set_pong_sent(&self, seq: u32);
+    fn read_pong(&self, out: &mut [u8; MAX_CONTROL_PAYLOAD]) -> Option<(usize, u32)>;
+}
+
+macro_rules! control {
+    ($ty:ty, $order:ty, |$s:ident| $link:expr) => {
+        impl Control for $ty {
+            #[inline]
+            fn phase(&self) -> Phase {
+                let $s = self;
+                $link.phase_in::<$order>()
+            }
+            #[inline(always)]
+            fn is_open(&self) -> bool {
+                let $s = self;
+                $link.is_open_in::<$order>()
+            }
+            fn advance(&self, from: Phase, to: Phase) -> bool {
+                let $s = self;
+                $link.advance_in::<$order>(from, to)
+            }
+            fn fail(&self, kind: FaultKind) -> bool {
+                let $s = self;
+                $link.fail_in::<$order>(kind)
+            }
+            fn close_sent(&self) -> bool {
+                let $s = self;
+                $link.close_sent_in::<$order>()
+            }
+            fn set_close_sent(&self) {
+                let $s = self;
+                $link.set_close_sent_in::<$order>();
+            }
+            fn set_peer_close(&self, code: Option<u16>) {
+                let $s = self;
+                $link.set_peer_close_in::<$order>(code);
+            }
+            fn peer_close(&self) -> Option<Option<u16>> {
+                let $s = self;
+                $link.peer_close_in::<$order>()
+            }
+            #[inline]
+            fn bump_activity(&self) {
+                let $s = self;
+                $link.bump_activity_in();
+            }
+            fn activity(&self) -> u32 {
+                let $s = self;
+                $link.activity_in()
+            }
+            fn owe_pong(&self, payload: &[u8]) {
+                let $s = self;
+                $link.owe_pong_in::<$order>(payload);
+            }
+            fn pong_owed(&self) -> bool {
+                let $s = self;
+                $link.pong_owed_in::<$order>()
+            }
+            fn set_pong_sent(&self, seq: u32) {
+                let $s = self;
+                $link.set_pong_sent_in(seq);
+            }
+            fn read_pong(&self, out: &mut [u8; MAX_CONTROL_PAYLOAD]) -> Option<(usize, u32)> {
+                let $s = self;
+                $link.read_pong_in::<$order>(out)
+            }
+        }
+    };
+}
+
+control!(Link, Shared, |s| s);
+control!(LocalLink, Local, |s| s.0);

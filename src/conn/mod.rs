@@ -41,7 +41,7 @@ use core::ops::Deref;
 use crate::close::{CloseCode, CloseFrame};
 use crate::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
 use crate::handshake;
-use link::Phase;
+use link::{Control, LocalLink, Phase};
 use recv::Recv;
 use send::Send;
 
@@ -194,7 +194,7 @@ pub enum Event<'a> {
 pub struct Connection<B, M = NoMask, I = (), C = ()> {
     recv: Recv<B, I>,
     send: Send<M, C>,
-    link: Link,
+    link: LocalLink,
     config: Config,
 }
 
@@ -233,6 +233,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     ///
     /// # Errors
     /// [`BufferTooSmall`] when `buf` is shorter than [`MIN_BUFFER_LEN`].
+    #[inline(never)]
     pub fn new(role: Role, buf: B, config: Config, masks: M) -> Result<Self, BufferTooSmall> {
         if buf.as_ref().len() < MIN_BUFFER_LEN {
             return Err(BufferTooSmall {
@@ -242,7 +243,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
         Ok(Self {
             recv: Recv::new(role, buf, ()),
             send: Send::new(role, masks, ()),
-            link: Link::new(),
+            link: LocalLink::new(),
             config,
         })
     }
@@ -403,7 +404,7 @@ where
         self,
         link: L,
     ) -> (Receiver<B, L, I>, Sender<M, L, C>) {
-        link.copy_from(&self.link);
+        link.copy_from(&self.link.0);
         split::halves(self.recv, self.send, self.config, link)
     }
 
@@ -416,10 +417,10 @@ where
         let conn = Self {
             recv,
             send,
-            link: Link::new(),
+            link: LocalLink::new(),
             config,
         };
-        conn.link.copy_from(link);
+        conn.link.0.copy_from(link);
         conn
     }
 

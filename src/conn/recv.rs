@@ -5,7 +5,7 @@
 //! failure, activity for keepalive) goes to the [`Link`].
 
 use super::ext::RecvExtension;
-use super::link::{Link, Phase};
+use super::link::{Control, Phase};
 use super::{
     CONTROL_RESERVE, Chunk, Config, Event, MessageKind, ProtocolError, RecvMode, Role, handshake,
 };
@@ -229,7 +229,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
 
     /// The fault, whole when this side found it; a timeout the sending
     /// side found is rebuilt from its kind.
-    pub(crate) fn error(&self, link: &Link) -> Option<ProtocolError> {
+    pub(crate) fn error(&self, link: &impl Control) -> Option<ProtocolError> {
         match (self.fault, link.phase()) {
             (Some(fault), _) => Some(fault),
             (None, Phase::Failed(kind)) => kind.timeout_error(),
@@ -298,7 +298,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// See [`Connection::handle_rx`](super::Connection::handle_rx).
-    pub(crate) fn handle_rx(&mut self, n: usize, link: &Link) {
+    pub(crate) fn handle_rx(&mut self, n: usize, link: &impl Control) {
         let cap = data_len(self.buf.as_ref());
         let n = n.min(cap.saturating_sub(self.filled));
         self.filled += n;
@@ -308,7 +308,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// See [`Connection::handle_bytes`](super::Connection::handle_bytes).
-    pub(crate) fn handle_bytes(&mut self, bytes: &[u8], link: &Link) -> usize {
+    pub(crate) fn handle_bytes(&mut self, bytes: &[u8], link: &impl Control) -> usize {
         let n = copy_prefix(self.rx_buffer(), bytes);
         self.handle_rx(n, link);
         n
@@ -321,7 +321,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// See [`Connection::finish_handshake`](super::Connection::finish_handshake).
-    pub(crate) fn finish_handshake(&mut self, head: handshake::Finished, link: &Link) {
+    pub(crate) fn finish_handshake(&mut self, head: handshake::Finished, link: &impl Control) {
         if link.phase() != Phase::Connecting {
             return;
         }
@@ -336,7 +336,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     /// See [`Connection::poll_event`](super::Connection::poll_event).
     pub(crate) fn poll_event(
         &mut self,
-        link: &Link,
+        link: &impl Control,
         config: &Config,
     ) -> Result<Option<Event<'_>>, ProtocolError> {
         let ready = match core::mem::replace(&mut self.ready, Ready::None) {
@@ -387,7 +387,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// See [`Connection::process`](super::Connection::process).
-    pub(crate) fn process(&mut self, link: &Link, config: &Config) -> Result<bool, ProtocolError> {
+    pub(crate) fn process(
+        &mut self,
+        link: &impl Control,
+        config: &Config,
+    ) -> Result<bool, ProtocolError> {
         if self.ready == Ready::None {
             let ready = self.advance(link, config)?;
             if ready == (Ready::Text { checked: false }) {
@@ -415,7 +419,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
 
     /// Fail the connection (§7.1.7): record the fault, tell the sending
     /// side (it sends the Close), stop reading.
-    fn fail(&mut self, link: &Link, error: ProtocolError) -> ProtocolError {
+    fn fail(&mut self, link: &impl Control, error: ProtocolError) -> ProtocolError {
         if self.fault.is_none() {
             self.fault = Some(error);
             self.reported = true;
@@ -425,7 +429,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// Run the receive state machine until an event is ready or input runs out.
-    fn advance(&mut self, link: &Link, config: &Config) -> Result<Ready, ProtocolError> {
+    fn advance(&mut self, link: &impl Control, config: &Config) -> Result<Ready, ProtocolError> {
         // The common case tested without decoding the phase.
         let phase = if link.is_open() {
             Phase::Open
@@ -638,7 +642,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     }
 
     /// Decode the next header. `Ok(false)` when more bytes are needed.
-    fn read_header(&mut self, link: &Link, config: &Config) -> Result<bool, ProtocolError> {
+    fn read_header(&mut self, link: &impl Control, config: &Config) -> Result<bool, ProtocolError> {
         let input = data(self.buf.as_ref())
             .get(self.parse..self.filled)
             .unwrap_or_default();
@@ -752,7 +756,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     fn on_control(
         &mut self,
         opcode: Opcode,
-        link: &Link,
+        link: &impl Control,
         config: &Config,
     ) -> Result<Ready, ProtocolError> {
         let payload = self.buf.as_ref().get(..self.seen).unwrap_or_default();
@@ -810,7 +814,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
         &mut self,
         mut piece: Piece,
         message: Message,
-        link: &Link,
+        link: &impl Control,
         config: &Config,
     ) -> Result<Option<Ready>, ProtocolError> {
         let max = self.max_message_len(config);
@@ -940,7 +944,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     /// inflate without further input; go on from there.
     fn resume_inflate(
         &mut self,
-        link: &Link,
+        link: &impl Control,
         config: &Config,
     ) -> Result<Option<Ready>, ProtocolError> {
         let (Some(mut z), Some(message)) = (self.inflating, self.message) else {

@@ -5,7 +5,7 @@
 //! the Close of a failure) it reads from the [`Link`].
 
 use super::ext::SendExtension;
-use super::link::{Link, Phase, Side};
+use super::link::{Control, Phase, Side};
 use super::recv::copy_prefix;
 use super::{Config, Instant, MaskSource, MessageKind, Role, SendError};
 use crate::close::{self, CloseCode, CloseFrame};
@@ -203,7 +203,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// Write a Close with `payload` and mark it sent.
-    fn write_close(&mut self, payload: &[u8], tx: &mut [u8], link: &Link) -> usize {
+    fn write_close(&mut self, payload: &[u8], tx: &mut [u8], link: &impl Control) -> usize {
         let header = self.header(Opcode::Close, true, payload.len());
         match write_frame(header, payload, tx) {
             Some(n) => {
@@ -217,7 +217,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// See [`Connection::poll_transmit`](super::Connection::poll_transmit).
-    pub(crate) fn poll_transmit(&mut self, tx: &mut [u8], link: &Link) -> usize {
+    pub(crate) fn poll_transmit(&mut self, tx: &mut [u8], link: &impl Control) -> usize {
         let phase = link.phase();
         let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
         // The one Close this connection owes, if it owes one now.
@@ -266,7 +266,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// While open: the pong to the latest ping, then a keepalive ping.
-    fn write_owed_control(&mut self, tx: &mut [u8], link: &Link) -> usize {
+    fn write_owed_control(&mut self, tx: &mut [u8], link: &impl Control) -> usize {
         let mut written = 0;
         if link.pong_owed() {
             let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
@@ -297,7 +297,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// See [`Connection::wants_transmit`](super::Connection::wants_transmit).
-    pub(crate) fn wants_transmit(&self, link: &Link) -> bool {
+    pub(crate) fn wants_transmit(&self, link: &impl Control) -> bool {
         match link.phase() {
             Phase::Connecting | Phase::Closed | Phase::Failed(FaultKind::CloseTimeout) => false,
             Phase::Open => self.close.is_some() || self.ping_owed || link.pong_owed(),
@@ -310,7 +310,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         &mut self,
         code: CloseCode,
         reason: &str,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<(), SendError> {
         let phase = link.phase();
         if !matches!(phase, Phase::Connecting | Phase::Open) || self.close.is_some() {
@@ -333,7 +333,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         Ok(())
     }
 
-    fn check_open(&self, link: &Link) -> Result<(), SendError> {
+    fn check_open(&self, link: &impl Control) -> Result<(), SendError> {
         match link.phase() {
             Phase::Open if self.close.is_none() => Ok(()),
             Phase::Connecting => Err(SendError::NotOpen),
@@ -342,7 +342,12 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// Whether a whole message of `len` bytes may be started now.
-    fn check_message(&self, len: usize, config: &Config, link: &Link) -> Result<(), SendError> {
+    fn check_message(
+        &self,
+        len: usize,
+        config: &Config,
+        link: &impl Control,
+    ) -> Result<(), SendError> {
         self.check_open(link)?;
         if self.sending != Sending::Idle {
             return Err(SendError::MessageInProgress);
@@ -385,7 +390,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         payload: &[u8],
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Option<usize> {
         let len = payload.len();
         let fragment = config.fragment_size();
@@ -421,7 +426,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         payload: &[u8],
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<usize, SendError> {
         if kind == MessageKind::Text {
             crate::utf8::from_utf8(payload).map_err(SendError::InvalidUtf8)?;
@@ -439,7 +444,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         payload: &[u8],
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<usize, SendError> {
         match self.encode_single(kind.opcode(), payload, tx, config, link) {
             Some(n) => Ok(n),
@@ -457,7 +462,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         payload: &[u8],
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<usize, SendError> {
         self.check_message(payload.len(), config, link)?;
         #[cfg(feature = "deflate")]
@@ -537,7 +542,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         payload: &[u8],
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<Encoded, SendError> {
         let from = match self.sending {
             Sending::Parts { kind: k, len, sent } => {
@@ -611,7 +616,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         fin: bool,
         tx: &mut [u8],
         config: &Config,
-        link: &Link,
+        link: &impl Control,
     ) -> Result<usize, SendError> {
         self.check_open(link)?;
         #[cfg(feature = "deflate")]
@@ -792,7 +797,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
         opcode: Opcode,
         payload: &[u8],
         tx: &mut [u8],
-        link: &Link,
+        link: &impl Control,
     ) -> Result<usize, SendError> {
         self.check_open(link)?;
         if payload.len() > MAX_CONTROL_PAYLOAD {
@@ -807,7 +812,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// See [`Connection::handle_timeout`](super::Connection::handle_timeout).
-    pub(crate) fn handle_timeout(&mut self, now: Instant, config: &Config, link: &Link) {
+    pub(crate) fn handle_timeout(&mut self, now: Instant, config: &Config, link: &impl Control) {
         let now = now.as_millis();
         match link.phase() {
             Phase::Open => {
@@ -851,7 +856,7 @@ impl<M: MaskSource, C: SendExtension> Send<M, C> {
     }
 
     /// See [`Connection::poll_timeout`](super::Connection::poll_timeout).
-    pub(crate) fn poll_timeout(&self, config: &Config, link: &Link) -> Option<Instant> {
+    pub(crate) fn poll_timeout(&self, config: &Config, link: &impl Control) -> Option<Instant> {
         let at = match (link.phase(), self.timer) {
             (Phase::Open, timer) => {
                 config.keepalive_millis()?;

@@ -18,7 +18,7 @@
 use core::ops::Deref;
 
 use super::ext::{RecvExtension, SendExtension};
-use super::link::{Link, Phase};
+use super::link::{Control, Link, Phase};
 use super::recv::Recv;
 use super::send::{Encoded, Send};
 use super::{
@@ -122,7 +122,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Re
     /// See [`Connection::error`].
     #[must_use]
     pub fn error(&self) -> Option<ProtocolError> {
-        self.recv.error(&self.link)
+        self.recv.error(&*self.link)
     }
 
     /// See [`Connection::max_message_len`].
@@ -154,12 +154,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Re
 
     /// See [`Connection::handle_rx`].
     pub fn handle_rx(&mut self, n: usize) {
-        self.recv.handle_rx(n, &self.link);
+        self.recv.handle_rx(n, &*self.link);
     }
 
     /// See [`Connection::handle_bytes`].
     pub fn handle_bytes(&mut self, bytes: &[u8]) -> usize {
-        self.recv.handle_bytes(bytes, &self.link)
+        self.recv.handle_bytes(bytes, &*self.link)
     }
 
     /// See [`Connection::pending_input`].
@@ -170,7 +170,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Re
 
     /// See [`Connection::finish_handshake`].
     pub fn finish_handshake(&mut self, head: handshake::Finished) {
-        self.recv.finish_handshake(head, &self.link);
+        self.recv.finish_handshake(head, &*self.link);
     }
 
     /// See [`Connection::poll_event`].
@@ -178,7 +178,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Re
     /// # Errors
     /// As [`Connection::poll_event`].
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, ProtocolError> {
-        self.recv.poll_event(&self.link, &self.config)
+        self.recv.poll_event(&*self.link, &self.config)
     }
 
     /// See [`Connection::process`].
@@ -186,7 +186,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, L: Deref<Target = Link>, I: RecvExtension> Re
     /// # Errors
     /// As [`Connection::poll_event`].
     pub fn process(&mut self) -> Result<bool, ProtocolError> {
-        self.recv.process(&self.link, &self.config)
+        self.recv.process(&*self.link, &self.config)
     }
 }
 
@@ -203,7 +203,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     pub fn is_closed(&self) -> bool {
         match self.link.phase() {
             Phase::Closed => true,
-            Phase::Failed(_) => !self.send.wants_transmit(&self.link),
+            Phase::Failed(_) => !self.send.wants_transmit(&*self.link),
             _ => false,
         }
     }
@@ -231,13 +231,13 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     /// See [`Connection::poll_transmit`].
     #[must_use]
     pub fn poll_transmit(&mut self, tx: &mut [u8]) -> usize {
-        self.send.poll_transmit(tx, &self.link)
+        self.send.poll_transmit(tx, &*self.link)
     }
 
     /// See [`Connection::wants_transmit`].
     #[must_use]
     pub fn wants_transmit(&self) -> bool {
-        self.send.wants_transmit(&self.link)
+        self.send.wants_transmit(&*self.link)
     }
 
     /// See [`Connection::close`].
@@ -245,7 +245,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     /// # Errors
     /// As [`Connection::close`].
     pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), SendError> {
-        self.send.close(code, reason, &self.link)
+        self.send.close(code, reason, &*self.link)
     }
 
     /// See [`Connection::encode_text`].
@@ -259,7 +259,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
             text.as_bytes(),
             tx,
             &self.config,
-            &self.link,
+            &*self.link,
         )
     }
 
@@ -270,7 +270,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     #[inline(always)]
     pub fn encode_binary(&mut self, data: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.send
-            .encode_whole(MessageKind::Binary, data, tx, &self.config, &self.link)
+            .encode_whole(MessageKind::Binary, data, tx, &self.config, &*self.link)
     }
 
     /// See [`Connection::encoded_message_len`].
@@ -290,7 +290,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
         self.send
-            .encode_message(kind, payload, tx, &self.config, &self.link)
+            .encode_message(kind, payload, tx, &self.config, &*self.link)
     }
 
     /// See [`Connection::encode_next`].
@@ -304,7 +304,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
         tx: &mut [u8],
     ) -> Result<Encoded, SendError> {
         self.send
-            .encode_next(kind, payload, tx, &self.config, &self.link)
+            .encode_next(kind, payload, tx, &self.config, &*self.link)
     }
 
     /// See [`Connection::encode_fragment`].
@@ -319,7 +319,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
         tx: &mut [u8],
     ) -> Result<usize, SendError> {
         self.send
-            .encode_fragment(kind, payload, fin, tx, &self.config, &self.link)
+            .encode_fragment(kind, payload, fin, tx, &self.config, &*self.link)
     }
 
     /// See [`Connection::encode_ping`].
@@ -328,7 +328,7 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     /// As [`Connection::encode_ping`].
     pub fn encode_ping(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.send
-            .encode_control(Opcode::Ping, payload, tx, &self.link)
+            .encode_control(Opcode::Ping, payload, tx, &*self.link)
     }
 
     /// See [`Connection::encode_pong`].
@@ -337,17 +337,17 @@ impl<M: MaskSource, L: Deref<Target = Link>, C: SendExtension> Sender<M, L, C> {
     /// As [`Connection::encode_ping`].
     pub fn encode_pong(&mut self, payload: &[u8], tx: &mut [u8]) -> Result<usize, SendError> {
         self.send
-            .encode_control(Opcode::Pong, payload, tx, &self.link)
+            .encode_control(Opcode::Pong, payload, tx, &*self.link)
     }
 
     /// See [`Connection::handle_timeout`].
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.send.handle_timeout(now, &self.config, &self.link);
+        self.send.handle_timeout(now, &self.config, &*self.link);
     }
 
     /// See [`Connection::poll_timeout`].
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.send.poll_timeout(&self.config, &self.link)
+        self.send.poll_timeout(&self.config, &*self.link)
     }
 }

@@ -2,7 +2,7 @@
 """A recording TCP proxy for WebSocket connections: what flowed on the wire.
 
     python3 wsproxy.py serve LISTEN_PORT TARGET_PORT RECORD.jsonl
-    python3 wsproxy.py check RECORD.jsonl [--min N] [--path PATH]...
+    python3 wsproxy.py check RECORD.jsonl [--min N] [--path PATH]... [--size BYTES]...
 
 `serve` listens on 127.0.0.1:LISTEN_PORT and relays every connection to
 127.0.0.1:TARGET_PORT byte for byte (half-closes included), while it reads
@@ -20,7 +20,9 @@ exchanges (a page, a favicon) are relayed and recorded as such.
 direction, and exits 1 unless: every 101 agreed permessage-deflate, no
 compressed message failed to inflate and none set RSV1 where RFC 7692
 forbids it (control and continuation frames), and at least N (default 1)
-compressed messages went each way in total and on each `--path` given.
+compressed messages went each way in total and on each `--path` given,
+and for each `--size BYTES` a compressed message that inflates to exactly
+BYTES bytes went each way.
 
 Standard library only; nothing listens beyond 127.0.0.1.
 """
@@ -52,6 +54,7 @@ class Direction:
             "inflate_errors": 0,
             "rsv1_misplaced": 0,
             "control": 0,
+            "inflated_sizes": [],  # of the compressed messages, the first 1,000
         }
         self.message = None  # (compressed, [payloads]) of the message in progress
         self.inflater = None
@@ -131,6 +134,8 @@ class Direction:
         try:
             out = self.inflater.decompress(data + TAIL)
             s["compressed_inflated_bytes"] += len(out)
+            if len(s["inflated_sizes"]) < 1000:
+                s["inflated_sizes"].append(len(out))
         except zlib.error:
             s["inflate_errors"] += 1
             self.inflater = None
@@ -271,7 +276,7 @@ def summary_line(r):
     )
 
 
-def check(path, minimum, paths):
+def check(path, minimum, paths, sizes):
     try:
         with open(path, encoding="utf-8") as f:
             records = [json.loads(line) for line in f if line.strip()]
@@ -311,6 +316,13 @@ def check(path, minimum, paths):
             n = sum(r[d]["compressed"] for r in mine)
             if n < minimum:
                 failures.append(f"{p} {d}: {n} compressed messages, want >= {minimum}")
+    for size in sizes:
+        for d in totals:
+            n = sum(r[d]["inflated_sizes"].count(size) for r in sockets)
+            if n == 0:
+                failures.append(f"{d}: no compressed message of {size} bytes")
+            else:
+                print(f"{d.replace('_to_', '->')}: {n} compressed messages of exactly {size} bytes")
     for f in failures:
         print(f"FAIL capture: {f}")
     return 1 if failures else 0
@@ -321,16 +333,18 @@ def main(argv):
         asyncio.run(serve(int(argv[2]), int(argv[3]), argv[4]))
         return 0
     if len(argv) >= 3 and argv[1] == "check":
-        minimum, paths, rest = 1, [], argv[3:]
+        minimum, paths, sizes, rest = 1, [], [], argv[3:]
         while rest:
             flag, value, rest = rest[0], rest[1], rest[2:]
             if flag == "--min":
                 minimum = int(value)
             elif flag == "--path":
                 paths.append(value)
+            elif flag == "--size":
+                sizes.append(int(value))
             else:
                 raise SystemExit(f"unknown option {flag}")
-        return check(argv[2], minimum, paths)
+        return check(argv[2], minimum, paths, sizes)
     print(__doc__, file=sys.stderr)
     return 2
 

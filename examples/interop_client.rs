@@ -102,7 +102,11 @@ impl Client {
             return Err(format!(
                 "{full}: permessage-deflate {}, but we {}",
                 if agreed { "agreed" } else { "not agreed" },
-                if self.deflate { "offered it" } else { "did not offer it" }
+                if self.deflate {
+                    "offered it"
+                } else {
+                    "did not offer it"
+                }
             ));
         }
         Ok((ws, chosen))
@@ -235,7 +239,11 @@ fn handshake(c: &Client) -> Step {
     Ok(format!(
         "offered {:?}, chose {chosen:?}, permessage-deflate {}; peer: {info:?}",
         c.protocols,
-        if c.deflate { "offered and agreed" } else { "not offered" }
+        if c.deflate {
+            "offered and agreed"
+        } else {
+            "not offered"
+        }
     ))
 }
 
@@ -505,7 +513,11 @@ fn main() {
     }
     println!(
         "interop_client: permessage-deflate {} on {} of {} connections",
-        if client.deflate { "offered, agreed" } else { "not offered, agreed" },
+        if client.deflate {
+            "offered, agreed"
+        } else {
+            "not offered, agreed"
+        },
         client.agreed.get(),
         client.opened.get()
     );

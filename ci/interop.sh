@@ -171,6 +171,10 @@ server_role() { # NAME CLIENT-CMD...
     # The peer's 1 MiB + 1 zeros arrive compressed (about 1 KB): refused
     # while inflating, once the output passes the cap.
     expect_lines "$log" 1 'message of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 (compressed) refused with 1009" || ok=0
+    # Node also sends it uncompressed (compress: false): refused from the frame header.
+    if grep -q '^ok   1 MiB + 1 uncompressed' "$OUT/$name.log"; then
+      expect_lines "$log" 1 'frame of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 uncompressed refused from its header" || ok=0
+    fi
     expect_capture "$name" --path /deflate || ok=0
   fi
   record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))

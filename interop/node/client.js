@@ -212,6 +212,13 @@ const steps = [
     if (seen.code !== 1009) throw new Error(`closed with ${seen.code} ${seen.reason}`);
     return `refused: ${seen.code} ${JSON.stringify(seen.reason)}`;
   }],
+  ["1 MiB + 1 uncompressed refused from its header with 1009", async () => {
+    const c = await open("/over-cap-plain");
+    c.ws.send(Buffer.alloc(MIB + 1), { compress: false });
+    const seen = await withTimeout(c.closed, "the refusal");
+    if (seen.code !== 1009) throw new Error(`closed with ${seen.code} ${seen.reason}`);
+    return `refused: ${seen.code} ${JSON.stringify(seen.reason)}`;
+  }],
   ["we close first", async () => {
     const c = await open("/client-closes");
     c.ws.close(4001, "node says bye ✓");

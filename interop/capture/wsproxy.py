@@ -268,6 +268,8 @@ def summary_line(r):
             + ")"
         )
 
+    if not r["request"]:
+        return f"conn {r['conn']}: no request (closed without one: a port probe)"
     if r["status"] != "101":
         return f"conn {r['conn']} {r['request']!r}: HTTP {r['status']} (not a WebSocket)"
     return (

@@ -10,6 +10,9 @@
 #   python-tls     Python websockets clients (ssl context trusting the CA) -> wss://
 #   node-tls       Node ws clients (`ca` option)                          -> wss://
 #   browser-tls    headless Chromium, trusting the server key by its SPKI hash -> https:// + wss://
+# permessage-deflate (issue 15) is agreed in every run; in the five plain
+# runs a recording proxy (interop/capture/wsproxy.py) sits between the peer
+# and our program and proves compressed (RSV1) messages went both ways.
 # Installs what it needs on a fresh Debian machine (apt: chromium, and node,
 # npm, python3-venv, openssl if missing; a virtualenv under target/interop-venv from
 # interop/python/requirements.txt; `npm ci` in interop/node), builds the
@@ -78,8 +81,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Start a server in the background (logging to $OUT/NAME-server.log) and wait
 # up to 10 s for its port to accept connections.
 start_server() { # NAME PORT CMD...
-  local name=$1 port=$2; shift 2
-  "$@" >"$OUT/$name-server.log" 2>&1 &
+  local name=$1; shift
+  start_logged "$OUT/$name-server.log" "$@"
+}
+
+start_logged() { # LOG PORT CMD...
+  local log=$1 port=$2 name; shift 2
+  name=$(basename "$log" .log)
+  "$@" >"$log" 2>&1 &
   PIDS+=($!)
   local pid=$!
   for _ in $(seq 100); do
@@ -89,8 +98,29 @@ start_server() { # NAME PORT CMD...
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  echo "server for $name did not listen on 127.0.0.1:$port"; cat "$OUT/$name-server.log"
+  echo "$name did not listen on 127.0.0.1:$port"; cat "$log"
   return 1
+}
+
+# --- the capture: a recording proxy between a peer and our program -----------
+# start_capture NAME TARGET-PORT: wsproxy.py on a free port (CAPTURE_PORT)
+# relaying to TARGET-PORT, its log $OUT/NAME-capture.log, its record of
+# every connection $OUT/NAME-capture.jsonl. Stop it with stop_server.
+start_capture() {
+  CAPTURE_PORT=$(free_port)
+  rm -f "$OUT/$1-capture.jsonl"
+  start_logged "$OUT/$1-capture.log" "$CAPTURE_PORT" \
+    python3 interop/capture/wsproxy.py serve "$CAPTURE_PORT" "$2" "$OUT/$1-capture.jsonl"
+}
+
+# expect_capture NAME [--path P | --size N]...: every 101 agreed
+# permessage-deflate, zlib inflated every compressed message, and compressed
+# messages went both ways (in total, on each path, of each size).
+expect_capture() {
+  local name=$1; shift
+  echo "-- the capture's view ($name-capture.jsonl)"
+  python3 interop/capture/wsproxy.py check "$OUT/$name-capture.jsonl" "$@" | tee "$OUT/$name-capture.txt"
+  [ "${PIPESTATUS[0]}" = 0 ] && echo "ok   compressed (RSV1) messages both ways on the wire"
 }
 
 stop_server() { kill "${PIDS[-1]}" 2>/dev/null; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'; }
@@ -118,53 +148,73 @@ server_role() { # NAME CLIENT-CMD...
   say "$name: $*  ->  echo_server"
   port=$(free_port)
   start_server "$name" "$port" "$BIN/echo_server" "127.0.0.1:$port" --protocol "$PROTOCOL" --verbose --commands || ok=0
+  [ $ok = 1 ] && { start_capture "$name" "$port" || ok=0; }
   if [ $ok = 1 ]; then
-    timeout 120 "$@" "ws://127.0.0.1:$port" 2>&1 | tee "$OUT/$name.log"
+    timeout 120 "$@" "ws://127.0.0.1:$CAPTURE_PORT" 2>&1 | tee "$OUT/$name.log"
     [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+    stop_server # the capture
     stop_server
     local log=$OUT/$name-server.log
     echo "-- echo_server's view ($(basename "$log"))"
     # Every connection offered deflate and the subprotocol; the server chose
-    # the subprotocol and accepted no extension.
+    # the subprotocol and agreed permessage-deflate.
     local shakes
     shakes=$(grep -c ' handshake ' "$log" || true)
-    expect_lines "$log" 7 "handshake .*offered \[x-unknown.example, $PROTOCOL\] chosen $PROTOCOL extensions offered \[permessage-deflate[^]]*\] accepted none" \
-      "subprotocol chosen, permessage-deflate offered and declined" || ok=0
+    expect_lines "$log" 7 "handshake .*offered \[x-unknown.example, $PROTOCOL\] chosen $PROTOCOL extensions offered \[permessage-deflate[^]]*\]\$" \
+      "subprotocol chosen, permessage-deflate offered" || ok=0
     [ "$shakes" = "$(grep -cE "chosen $PROTOCOL extensions offered \[permessage-deflate" "$log")" ] ||
       { echo "FAIL some of the $shakes handshakes lacked the offer"; ok=0; }
+    [ "$shakes" = "$(grep -cE ' deflate agreed$' "$log")" ] ||
+      { echo "FAIL permessage-deflate agreed on $(grep -cE ' deflate agreed$' "$log") of $shakes handshakes"; ok=0; }
+    expect_none "$log" ' deflate declined$' "permessage-deflate agreed on all $shakes" || ok=0
     expect_lines "$log" 1 'close received: code 4001 reason ".* says bye ✓"' "the client's close code and reason seen by the server" || ok=0
-    expect_lines "$log" 1 'frame of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 refused from its header" || ok=0
+    # The peer's 1 MiB + 1 zeros arrive compressed (about 1 KB): refused
+    # while inflating, once the output passes the cap.
+    expect_lines "$log" 1 'message of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 (compressed) refused with 1009" || ok=0
+    # Node also sends it uncompressed (compress: false): refused from the frame header.
+    if grep -q '^ok   1 MiB + 1 uncompressed' "$OUT/$name.log"; then
+      expect_lines "$log" 1 'frame of 1048577 bytes exceeds the 1048576-byte limit \(close code 1009\)' "1 MiB + 1 uncompressed refused from its header" || ok=0
+    fi
+    expect_capture "$name" --path /deflate || ok=0
   fi
   record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
 }
 
 # --- client role: interop_client against the peers' servers -------------------
-client_role() { # NAME NEGOTIATED-NONE-PATTERN SERVER-CMD...
-  local name=$1 none=$2; shift 2
+client_role() { # NAME NEGOTIATED-PATTERN SERVER-CMD...
+  local name=$1 negotiated=$2; shift 2
   local t0=$SECONDS ok=1 port
   port=$(free_port)
   say "$name: interop_client  ->  $*"
   start_server "$name" "$port" "$@" "$port" || ok=0
+  [ $ok = 1 ] && { start_capture "$name" "$port" || ok=0; }
   if [ $ok = 1 ]; then
-    timeout 180 "$BIN/interop_client" "ws://127.0.0.1:$port" --protocol "$PROTOCOL" 2>&1 | tee "$OUT/$name.log"
+    timeout 180 "$BIN/interop_client" "ws://127.0.0.1:$CAPTURE_PORT" --protocol "$PROTOCOL" 2>&1 | tee "$OUT/$name.log"
     [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+    stop_server # the capture
     stop_server
+    expect_lines "$OUT/$name.log" 1 '^interop_client: permessage-deflate offered, agreed on ([0-9]+) of \1 connections$' \
+      "our client: permessage-deflate agreed on every connection" || ok=0
     local log=$OUT/$name-server.log
     echo "-- the peer server's view ($(basename "$log"))"
-    # Deflate is enabled on the peer, but our client does not offer it, so
-    # the peer must not use it (our client would fail the handshake if it did).
-    expect_lines "$log" 8 "protocol=$PROTOCOL offered extensions=$none" \
-      "subprotocol chosen; no extension offered, none negotiated" || ok=0
-    expect_none "$log" 'permessage-deflate' "the peer never saw permessage-deflate" || ok=0
+    # Our client offers permessage-deflate; the peer (deflate enabled) agrees.
+    expect_lines "$log" 9 "protocol=$PROTOCOL offered extensions=$negotiated" \
+      "subprotocol chosen; permessage-deflate offered and negotiated" || ok=0
+    expect_none "$log" "protocol=$PROTOCOL offered extensions=(None|undefined)" "no connection without the offer" || ok=0
+    expect_lines "$log" 1 '/deflate: close received .* rsv1 in=([3-9]|[0-9]{2,}) out=([3-9]|[0-9]{2,})$' \
+      "the peer counted our 3 compressed messages on /deflate and compressed its 3 echoes" || ok=0
     expect_lines "$log" 1 "/we-close: close received.*4001.*wsframe says bye ✓" "our close code and reason seen by the peer" || ok=0
+    expect_capture "$name" --path /deflate || ok=0
   fi
   record "$name" "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
 }
 
 server_role python-client "$VENV/bin/python" interop/python/client.py
-client_role python-server 'None negotiated=\[\]' "$VENV/bin/python" interop/python/server.py
+client_role python-server "'permessage-deflate; client_max_window_bits' negotiated=\\['permessage-deflate'\\]" \
+  "$VENV/bin/python" interop/python/server.py
 server_role node-client node interop/node/client.js
-client_role node-server 'undefined negotiated=""' node interop/node/server.js
+client_role node-server '"permessage-deflate; client_max_window_bits" negotiated="permessage-deflate"' \
+  node interop/node/server.js
 
 # --- a real browser -------------------------------------------------------------
 t0=$SECONDS ok=1
@@ -172,11 +222,17 @@ port=$(free_port)
 say "browser: headless Chromium  ->  chat_server"
 rm -f "$OUT/chat.png"
 start_server browser "$port" "$BIN/chat_server" "127.0.0.1:$port" || ok=0
+[ $ok = 1 ] && { start_capture browser "$port" || ok=0; }
 if [ $ok = 1 ]; then
-  timeout 180 node interop/node/browser.js "http://127.0.0.1:$port" "$OUT/chat.png" 2>&1 | tee "$OUT/browser.log"
+  # The page is loaded through the capture too, so its socket goes there.
+  timeout 180 node interop/node/browser.js "http://127.0.0.1:$CAPTURE_PORT" "$OUT/chat.png" 2>&1 | tee "$OUT/browser.log"
   [ "${PIPESTATUS[0]}" = 0 ] || ok=0
   [ -s "$OUT/chat.png" ] || { echo "FAIL no screenshot at $OUT/chat.png"; ok=0; }
+  stop_server # the capture
   stop_server
+  # browser.js sends two 4096-byte JSON messages between the pages: each
+  # compressed by Chromium and, broadcast, by chat_server.
+  expect_capture browser --size 4096 || ok=0
 fi
 record browser "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
 

@@ -2,8 +2,13 @@
 //! in the client role and checks every answer.
 //!
 //! ```sh
-//! cargo run --release --example interop_client -- ws://127.0.0.1:9002 [--protocol NAME]
+//! cargo run --release --example interop_client -- ws://127.0.0.1:9002 [--protocol NAME] [--no-deflate]
 //! ```
+//! Every connection offers permessage-deflate (RFC 7692) with a 32 KiB
+//! inflate window and the compressor's 8 KiB table, and fails its step if
+//! the peer does not agree it; `--no-deflate` offers no extension and
+//! fails a step if one is agreed. The last line says on how many
+//! connections it was agreed.
 //! The peer (`interop/python/server.py`, `interop/node/server.js`) echoes
 //! every data message and understands a few text commands:
 //!
@@ -23,17 +28,20 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use std::cell::Cell;
 use std::net::TcpStream;
 use std::time::Duration;
 
 use embedded_io_adapters::std::FromStd;
 use support::{Masks, random};
+use wsframe::deflate::{Deflater, Inflater};
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
 use wsframe::io::blocking::WebSocket;
 use wsframe::{CloseCode, Config, Connection, Event, MessageKind, ProtocolError};
 
-type Ws = WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks>;
+type Ws =
+    WebSocket<FromStd<TcpStream>, Vec<u8>, Vec<u8>, Masks, Inflater<Vec<u8>>, Deflater<Vec<u16>>>;
 type Step = Result<String, String>;
 /// A named step of the session.
 type NamedStep = (&'static str, fn(&Client) -> Step);
@@ -50,10 +58,16 @@ struct Client {
     base: String,
     protocols: Vec<&'static str>,
     expect_protocol: Option<&'static str>,
+    /// Offer permessage-deflate (and require it agreed).
+    deflate: bool,
+    /// Connections opened, and those on which deflate was agreed.
+    opened: Cell<usize>,
+    agreed: Cell<usize>,
 }
 
 impl Client {
     /// Open a connection to `path`; returns it with the subprotocol chosen.
+    /// Fails if permessage-deflate was not agreed as asked (`deflate`).
     fn open(&self, path: &str) -> Result<(Ws, Option<String>), String> {
         let full = format!("{}{path}", self.base);
         let url = Url::parse(&full).map_err(|e| format!("{full}: {e}"))?;
@@ -63,15 +77,38 @@ impl Client {
         stream.set_read_timeout(Some(READ_TIMEOUT)).ok();
         stream.set_write_timeout(Some(READ_TIMEOUT)).ok();
         // The default 1 MiB cap; room in the buffer for a whole 1 MiB message.
+        // The deflate memory is there either way; only the offer differs.
         let conn = Connection::client(vec![0u8; MIB + 64 * 1024], Config::new(), Masks::from_os())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .with_deflate(
+                Inflater::new(vec![0u8; wsframe::deflate::MAX_WINDOW_LEN])
+                    .map_err(|e| e.to_string())?,
+                Deflater::new(vec![0u16; wsframe::deflate::TABLE_LEN]),
+            );
+        let mut request = ClientRequest::new(&url, random()).with_protocols(&self.protocols);
+        if self.deflate {
+            request = request.with_deflate(conn.deflate_offer().ok_or("no deflate offer")?);
+        }
         let mut ws = WebSocket::new(FromStd::new(stream), conn, vec![0u8; 64 * 1024])
             .map_err(|e| e.to_string())?;
-        let request = ClientRequest::new(&url, random()).with_protocols(&self.protocols);
         let chosen = ws
             .connect(&request)
             .map_err(|e| format!("handshake with {full}: {e}"))?
             .map(str::to_owned);
+        let agreed = ws.connection().deflate_agreed();
+        self.opened.set(self.opened.get() + 1);
+        self.agreed.set(self.agreed.get() + usize::from(agreed));
+        if agreed != self.deflate {
+            return Err(format!(
+                "{full}: permessage-deflate {}, but we {}",
+                if agreed { "agreed" } else { "not agreed" },
+                if self.deflate {
+                    "offered it"
+                } else {
+                    "did not offer it"
+                }
+            ));
+        }
         Ok((ws, chosen))
     }
 }
@@ -191,16 +228,60 @@ fn handshake(c: &Client) -> Step {
     send(&mut ws, MessageKind::Text, b"cmd:info")?;
     let info = next_text(&mut ws)?;
     let expected = format!(
-        "info protocol={} extensions=",
-        c.expect_protocol.unwrap_or("")
+        "info protocol={} extensions={}",
+        c.expect_protocol.unwrap_or(""),
+        if c.deflate { "permessage-deflate" } else { "" }
     );
     if info != expected {
         return Err(format!("peer says {info:?}, expected {expected:?}"));
     }
     finish(ws)?;
     Ok(format!(
-        "offered {:?}, chose {chosen:?}, no extension answered; peer: {info:?}",
-        c.protocols
+        "offered {:?}, chose {chosen:?}, permessage-deflate {}; peer: {info:?}",
+        c.protocols,
+        if c.deflate {
+            "offered and agreed"
+        } else {
+            "not offered"
+        }
+    ))
+}
+
+/// JSON-like text of about `len` bytes: records that repeat in shape, not
+/// in content, as an application would send.
+fn json_of(len: usize) -> String {
+    let mut out = String::from("[");
+    for i in 0.. {
+        if out.len() >= len {
+            break;
+        }
+        out.push_str(&format!(
+            r#"{{"id":{i},"user":"wsframe-{}","text":"ünïcødé ✓ message {i}","tags":["interop","deflate"],"ok":true}},"#,
+            i % 7
+        ));
+    }
+    out.pop();
+    out.push(']');
+    out
+}
+
+/// Messages that compress, both kinds, echoed: sent compressed by us and
+/// by the peer (the capture in `ci/interop.sh` counts RSV1 on this path).
+fn compressed(c: &Client) -> Step {
+    let (mut ws, _) = c.open("/deflate")?;
+    let cases = [
+        (MessageKind::Text, json_of(4096).into_bytes()),
+        (MessageKind::Binary, json_of(4096).into_bytes()),
+        (MessageKind::Text, json_of(300_000).into_bytes()),
+    ];
+    for (kind, payload) in &cases {
+        send(&mut ws, *kind, payload)?;
+        compare(*kind, payload, next_message(&mut ws)?)?;
+    }
+    finish(ws)?;
+    Ok(format!(
+        "JSON-like (kind, bytes) {:?} echoed byte-exact",
+        cases.each_ref().map(|(k, p)| (*k, p.len()))
     ))
 }
 
@@ -380,8 +461,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut base = "ws://127.0.0.1:9002".to_owned();
     let mut protocols: Vec<&'static str> = Vec::new();
+    let mut deflate = true;
     while let Some(arg) = args.next() {
-        if arg == "--protocol" {
+        if arg == "--no-deflate" {
+            deflate = false;
+        } else if arg == "--protocol" {
             let Some(name) = args.next() else {
                 eprintln!("--protocol NAME");
                 std::process::exit(2);
@@ -402,9 +486,13 @@ fn main() {
                 .chain(protocols)
                 .collect()
         },
+        deflate,
+        opened: Cell::new(0),
+        agreed: Cell::new(0),
     };
-    let steps: [NamedStep; 8] = [
-        ("handshake + subprotocol", handshake),
+    let steps: [NamedStep; 9] = [
+        ("handshake + subprotocol + deflate", handshake),
+        ("compressible messages both ways", compressed),
         ("echo text/binary up to 1 MiB", echo),
         ("fragmented messages from the peer", fragments_from_peer),
         ("peer pings us", peer_pings),
@@ -423,6 +511,16 @@ fn main() {
             }
         }
     }
+    println!(
+        "interop_client: permessage-deflate {} on {} of {} connections",
+        if client.deflate {
+            "offered, agreed"
+        } else {
+            "not offered, agreed"
+        },
+        client.agreed.get(),
+        client.opened.get()
+    );
     println!(
         "interop_client: {} of {} steps passed",
         steps.len() - failed,

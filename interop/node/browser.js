@@ -14,8 +14,13 @@
 // is refused with close 1009 (the page shows it), the page reconnects and
 // chat goes on (screenshot here), and an exactly 1 MiB message passes. The handshake is read
 // over the DevTools protocol: Chromium offers permessage-deflate and the
-// server answers no extension. Prints `ok` / `FAIL` per step; exit 1 on
-// any failure. Every wait is bounded; the whole run is cut at 150 s.
+// server agrees it (the 101, `ws.extensions`, the page's own status text).
+// A 4 KiB JSON-like message from one page arrives intact in the other:
+// Chromium compresses what it sends, chat_server compresses its broadcast,
+// Chromium inflates it (that RSV1 went both ways is counted by the capture
+// proxy in ci/interop.sh, since neither the page nor CDP shows RSV1).
+// Prints `ok` / `FAIL` per step; exit 1 on any failure. Every wait is
+// bounded; the whole run is cut at 150 s.
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -27,6 +32,7 @@ const screenshot = process.argv[3] || "chat.png";
 const spki = process.argv[4];
 const MIB = 1 << 20;
 const WAIT = 15000;
+const JSON_LEN = 4096; // bytes of each JSON-like message
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -116,17 +122,44 @@ async function waitOpen(page) {
       });
     }
 
-    await step("Chromium offers permessage-deflate, the server declines", async () => {
+    await step("Chromium offers permessage-deflate, the server agrees", async () => {
       const shake = shakesTwo[0];
       if (!shake || !shake.response) throw new Error("no handshake seen over CDP");
       const offered = header(shake.request, "Sec-WebSocket-Extensions") || "";
-      const answered = header(shake.response.headers, "Sec-WebSocket-Extensions");
+      const answered = header(shake.response.headers, "Sec-WebSocket-Extensions") || "";
       if (!offered.includes("permessage-deflate")) throw new Error(`offered ${JSON.stringify(offered)}`);
       if (shake.response.status !== 101) throw new Error(`status ${shake.response.status}`);
-      if (answered !== undefined) throw new Error(`server answered ${JSON.stringify(answered)}`);
-      const ext = await two.evaluate(() => ws.extensions);
-      if (ext !== "") throw new Error(`page's ws.extensions is ${JSON.stringify(ext)}`);
-      return `offered ${JSON.stringify(offered)}; 101 without Sec-WebSocket-Extensions; ws.extensions ""`;
+      if (!answered.startsWith("permessage-deflate")) throw new Error(`server answered ${JSON.stringify(answered)}`);
+      for (const page of [one, two]) {
+        const ext = await page.evaluate(() => ws.extensions);
+        if (!ext.startsWith("permessage-deflate")) throw new Error(`a page's ws.extensions is ${JSON.stringify(ext)}`);
+      }
+      const shown = await two.textContent("#extensions");
+      if (!shown.includes("permessage-deflate")) throw new Error(`the page shows ${JSON.stringify(shown)}`);
+      return `offered ${JSON.stringify(offered)}; 101 answered ${JSON.stringify(answered)}; ws.extensions in both pages and shown "${shown}"`;
+    });
+
+    await step("compressible messages both ways, intact", async () => {
+      // JSON-like text: compressed by Chromium, inflated by chat_server,
+      // broadcast compressed by chat_server, inflated by Chromium.
+      const records = [];
+      for (let i = 0; Buffer.byteLength(records.join(",")) < JSON_LEN; i++) {
+        records.push(`{"id":${i},"user":"chromium-${i % 7}","text":"ünïcødé ✓ message ${i}","tags":["interop","deflate"],"ok":true}`);
+      }
+      // Exactly JSON_LEN bytes each (spaces before the closing bracket), a
+      // size the capture in ci/interop.sh looks for in both directions.
+      const exact = (body) => `[${body}${" ".repeat(JSON_LEN - 2 - Buffer.byteLength(body))}]`;
+      const sent = [exact(records.slice(0, -1).join(",")), exact(records.slice(0, -1).reverse().join(","))];
+      for (const [from, to] of [[one, two], [two, one]]) {
+        const text = sent[from === one ? 0 : 1];
+        await from.evaluate((t) => window.chatSend(t), text);
+        await to.waitForFunction(
+          (t) => [...document.querySelectorAll("#log li")].some((li) => li.textContent === t),
+          text,
+          { timeout: WAIT },
+        );
+      }
+      return `${sent.map((t) => Buffer.byteLength(t)).join(" and ")} bytes of JSON, page one to two and two to one, shown byte-exact`;
     });
 
     const typed = `hello from page one ${Date.now()} ✓ ünïcødé`;
@@ -154,7 +187,9 @@ async function waitOpen(page) {
       await one.fill("#input", after);
       await one.press("#input", "Enter");
       await two.locator("#log li", { hasText: after }).first().waitFor({ timeout: WAIT });
-      return `page two reopened (${shakesTwo.length} handshakes) and received ${JSON.stringify(after)}`;
+      const ext = await two.evaluate(() => ws.extensions);
+      if (!ext.startsWith("permessage-deflate")) throw new Error(`after reconnecting ws.extensions is ${JSON.stringify(ext)}`);
+      return `page two reopened (${shakesTwo.length} handshakes, ${ext}) and received ${JSON.stringify(after)}`;
     });
 
     await step("screenshot", async () => {

@@ -5,17 +5,22 @@
 // The echo_server must run with `--protocol wsframe.interop.v1 --commands`.
 // Each step opens its own connection (the path names it), offers
 // permessage-deflate and the subprotocols `x-unknown.example,
-// wsframe.interop.v1`, prints `ok` or `FAIL`, and the exit status is 1 if
-// any failed. Every wait is bounded.
+// wsframe.interop.v1`, requires permessage-deflate agreed, prints `ok` or
+// `FAIL`, and the exit status is 1 if any failed. The messages wsframe sent
+// compressed (RSV1) and those ws compressed are counted inside ws (rsv1.js)
+// and printed at the end. Every wait is bounded.
 "use strict";
 const crypto = require("crypto");
 const WebSocket = require("ws");
+const rsv1 = require("./rsv1");
 
 const PROTOCOL = "wsframe.interop.v1";
 const MIB = 1 << 20;
 const SIZES = [0, 1, 125, 126, 127, 65535, 65536, 300001, MIB];
 const WAIT = 10000; // ms, any single wait
 const base = (process.argv[2] || "ws://127.0.0.1:9001").replace(/\/$/, "");
+// Over all connections: opened, deflate agreed, RSV1 messages each way.
+const totals = { connections: 0, agreed: 0, rsv1In: 0, rsv1Out: 0 };
 
 function textOf(n) {
   const phrase = [..."node ws ünïcødé ✓ 🦀 interop "];
@@ -29,6 +34,18 @@ function textOf(n) {
     size += b;
   }
   return out + "x".repeat(n - size);
+}
+
+// JSON-like text of about n bytes: records alike in shape, not content.
+function jsonOf(n) {
+  const out = [];
+  let size = 0;
+  for (let i = 0; size < n; i++) {
+    const r = `{"id":${i},"user":"node-${i % 7}","text":"ünïcødé ✓ message ${i}","tags":["interop","deflate"],"ok":true}`;
+    out.push(r);
+    size += Buffer.byteLength(r) + 1;
+  }
+  return `[${out.join(",")}]`;
 }
 
 function binaryOf(n) {
@@ -63,6 +80,10 @@ function open(path) {
   });
   state.closed = new Promise((resolve) => {
     ws.on("close", (code, reason) => {
+      if (state.rsv1) {
+        totals.rsv1In += state.rsv1.rsv1In;
+        totals.rsv1Out += state.rsv1.rsv1Out;
+      }
       closed = { code, reason: reason.toString("utf8") };
       resolve(closed);
       while (waiters.length) waiters.shift().reject(new Error(`closed ${code} ${closed.reason}`));
@@ -85,7 +106,17 @@ function open(path) {
     );
   state.opened = withTimeout(
     new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(state));
+      ws.once("open", () => {
+        totals.connections++;
+        state.rsv1 = rsv1.watch(ws);
+        if (!state.rsv1) {
+          reject(new Error(`${path}: permessage-deflate not agreed (101 answered ${JSON.stringify(state.answered)})`));
+          ws.terminate();
+          return;
+        }
+        totals.agreed++;
+        resolve(state);
+      });
       ws.once("error", reject);
     }),
     "the handshake",
@@ -113,15 +144,29 @@ async function finish(c) {
 }
 
 const steps = [
-  ["handshake + subprotocol + deflate declined", async () => {
+  ["handshake + subprotocol + deflate agreed", async () => {
     const c = await open("/handshake");
     if (c.ws.protocol !== PROTOCOL) throw new Error(`subprotocol ${c.ws.protocol}`);
-    if (c.answered !== undefined) throw new Error(`server answered extensions ${c.answered}`);
-    if (c.ws.extensions !== "") throw new Error(`extensions ${c.ws.extensions}`);
-    c.ws.send("uncompressed, as agreed");
-    same("uncompressed, as agreed", await c.recv());
+    if (!(c.answered || "").startsWith("permessage-deflate")) throw new Error(`server answered extensions ${c.answered}`);
+    if (c.ws.extensions !== "permessage-deflate") throw new Error(`extensions ${c.ws.extensions}`);
+    c.ws.send("short: below the sizes anyone compresses");
+    same("short: below the sizes anyone compresses", await c.recv());
     await finish(c);
-    return `subprotocol ${c.ws.protocol}, server answered no extension (offer checked in the server log)`;
+    return `subprotocol ${c.ws.protocol}, server answered ${JSON.stringify(c.answered)} (offer checked in the server log)`;
+  }],
+  ["compressed both ways", async () => {
+    const c = await open("/deflate");
+    const messages = [jsonOf(4096), Buffer.from(jsonOf(4096)), jsonOf(300000)];
+    for (const data of messages) {
+      c.ws.send(data);
+      same(data, await c.recv());
+    }
+    const seen = { ...c.rsv1 };
+    await finish(c);
+    if (seen.rsv1Out < messages.length) throw new Error(`ws compressed only ${seen.rsv1Out}`);
+    if (seen.rsv1In < messages.length) throw new Error(`only ${seen.rsv1In} RSV1 messages from wsframe`);
+    const sizes = messages.map((m) => Buffer.byteLength(m));
+    return `JSON-like text/binary/text of ${JSON.stringify(sizes)} bytes echoed intact; ws sent ${seen.rsv1Out} and received ${seen.rsv1In} RSV1 messages`;
   }],
   ["echo text/binary up to 1 MiB", async () => {
     const c = await open("/echo");
@@ -167,6 +212,13 @@ const steps = [
     if (seen.code !== 1009) throw new Error(`closed with ${seen.code} ${seen.reason}`);
     return `refused: ${seen.code} ${JSON.stringify(seen.reason)}`;
   }],
+  ["1 MiB + 1 uncompressed refused from its header with 1009", async () => {
+    const c = await open("/over-cap-plain");
+    c.ws.send(Buffer.alloc(MIB + 1), { compress: false });
+    const seen = await withTimeout(c.closed, "the refusal");
+    if (seen.code !== 1009) throw new Error(`closed with ${seen.code} ${seen.reason}`);
+    return `refused: ${seen.code} ${JSON.stringify(seen.reason)}`;
+  }],
   ["we close first", async () => {
     const c = await open("/client-closes");
     c.ws.close(4001, "node says bye ✓");
@@ -195,6 +247,10 @@ const steps = [
       console.log(`FAIL ${name}: ${e.message}`);
     }
   }
+  console.log(
+    `node client: permessage-deflate agreed on ${totals.agreed} of ${totals.connections} connections; ` +
+      `RSV1 messages received from wsframe ${totals.rsv1In}, sent ${totals.rsv1Out}`,
+  );
   console.log(`node client: ${steps.length - failed} of ${steps.length} steps passed`);
   process.exit(failed ? 1 : 0);
 })();

@@ -6,9 +6,13 @@
 // subprotocol `wsframe.interop.v1`. Echoes every data message and
 // understands the text commands listed in examples/interop_client.rs
 // (cmd:info, cmd:fragment-next, cmd:ping, cmd:close, cmd:oversize,
-// cmd:closeof). Prints one line per connection. Exits after 300 s at the latest.
+// cmd:closeof). Prints a line when a connection opens (what was offered and
+// negotiated) and one when it closes (the close received, and the compressed
+// messages counted inside ws: `rsv1 in=N out=M`, see rsv1.js). Exits after
+// 300 s at the latest.
 "use strict";
 const { WebSocketServer } = require("ws");
+const rsv1 = require("./rsv1");
 
 const PROTOCOL = "wsframe.interop.v1";
 const MIB = 1 << 20;
@@ -37,6 +41,7 @@ wss.on("connection", (ws, req) => {
   console.log(
     `${path}: protocol=${ws.protocol} offered extensions=${JSON.stringify(req.headers["sec-websocket-extensions"])} negotiated=${JSON.stringify(ws.extensions)}`,
   );
+  const seen = rsv1.watch(ws) || { rsv1In: 0, rsv1Out: 0 };
   let fragments = 0;
   ws.on("message", (data, isBinary) => {
     const text = isBinary ? null : data.toString("utf8");
@@ -91,7 +96,9 @@ wss.on("connection", (ws, req) => {
   });
   ws.on("close", (code, reason) => {
     closes.set(path, [code, reason.toString("utf8")]);
-    console.log(`${path}: close received ${code} ${JSON.stringify(reason.toString("utf8"))}`);
+    console.log(
+      `${path}: close received ${code} ${JSON.stringify(reason.toString("utf8"))} rsv1 in=${seen.rsv1In} out=${seen.rsv1Out}`,
+    );
   });
   ws.on("error", (e) => console.log(`${path}: error ${e.message}`));
 });

@@ -5,12 +5,15 @@
 // chat_server must run with --tls-cert and --tls-key for a certificate
 // signed by CA.pem and valid for the URL's host. Steps: a client without
 // the `ca` option is refused (the certificate does not verify); two clients
-// with `ca` join the room and a message from one reaches the other, 1 MiB
+// with `ca` join the room with permessage-deflate agreed and a message from
+// one reaches the other, a 4 KiB JSON-like one compressed both ways (RSV1
+// counted inside ws, rsv1.js: a capture cannot see through TLS), 1 MiB
 // whole; 1 MiB + 1 is refused with close 1009; a clean close. Prints `ok` /
 // `FAIL` per step; exit 1 on any failure. Every wait is bounded.
 "use strict";
 const fs = require("fs");
 const WebSocket = require("ws");
+const rsv1 = require("./rsv1");
 
 const MIB = 1 << 20;
 const WAIT = 10000; // ms, any single wait
@@ -105,6 +108,21 @@ const joined = (m) => m.startsWith("* user ") && m.endsWith(" joined");
     a.send(text);
     await b.next((m) => m === text, "a's message at b");
     report(true, "a message from one reaches the other", JSON.stringify(text));
+
+    const [seenA, seenB] = [rsv1.watch(a), rsv1.watch(b)];
+    report(Boolean(seenA && seenB), "permessage-deflate agreed over wss", `ws.extensions ${JSON.stringify([a.extensions, b.extensions])}`);
+    if (seenA && seenB) {
+      const records = [];
+      for (let i = 0; i < 60; i++) records.push(`{"id":${i},"user":"tls-${i % 7}","text":"ünïcødé ✓ message ${i}","ok":true}`);
+      const doc = `[${records.join(",")}]`;
+      a.send(doc);
+      const got = await b.next((m) => m === doc, "a's JSON at b");
+      report(
+        got === doc && seenA.rsv1Out >= 1 && seenB.rsv1In >= 1,
+        "compressed both ways over wss",
+        `${Buffer.byteLength(doc)} bytes of JSON intact; a sent ${seenA.rsv1Out} RSV1 messages, b received ${seenB.rsv1In} from chat_server`,
+      );
+    }
 
     const big = "n".repeat(MIB);
     b.send(big);

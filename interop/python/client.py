@@ -5,21 +5,28 @@
 The echo_server must run with `--protocol wsframe.interop.v1 --commands`.
 Each step opens its own connection (the path names it), offers
 permessage-deflate (the library's default) and the subprotocols
-`x-unknown.example, wsframe.interop.v1`, prints `ok` or `FAIL`, and the exit
-status is 1 if any failed. Every wait is bounded.
+`x-unknown.example, wsframe.interop.v1`, requires permessage-deflate agreed,
+prints `ok` or `FAIL`, and the exit status is 1 if any failed. The frames
+wsframe sent compressed (RSV1) and those websockets compressed are counted
+inside websockets (rsv1.py) and printed at the end. Every wait is bounded.
 """
 
 import asyncio
+import contextlib
 import os
 import sys
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+import rsv1
+
 PROTOCOL = "wsframe.interop.v1"
 MIB = 1 << 20
 SIZES = [0, 1, 125, 126, 127, 65535, 65536, 300001, MIB]
 WAIT = 10  # seconds, any single wait
+# Over all connections: opened, deflate agreed, RSV1 data frames each way.
+TOTALS = {"connections": 0, "agreed": 0, "rsv1_in": 0, "rsv1_out": 0}
 
 
 def text_of(n):
@@ -37,12 +44,27 @@ def text_of(n):
     return "".join(out) + "x" * (n - size)
 
 
+def json_of(n):
+    """JSON-like text of about n bytes: records alike in shape, not content."""
+    out = []
+    i = 0
+    while sum(map(len, out)) < n:
+        out.append(
+            f'{{"id":{i},"user":"websockets-{i % 7}","text":"ünïcødé ✓ message {i}",'
+            f'"tags":["interop","deflate"],"ok":true}}'
+        )
+        i += 1
+    return "[" + ",".join(out) + "]"
+
+
 def binary_of(n):
     return bytes((i % 251) ^ ((i >> 8) & 0xFF) for i in range(n))
 
 
-def open_ws(base, path):
-    return connect(
+@contextlib.asynccontextmanager
+async def open_ws(base, path):
+    """A connection that agreed permessage-deflate, its RSV1 frames counted."""
+    async with connect(
         base + path,
         subprotocols=["x-unknown.example", PROTOCOL],
         compression="deflate",
@@ -50,7 +72,17 @@ def open_ws(base, path):
         open_timeout=WAIT,
         close_timeout=WAIT,
         ping_interval=None,
-    )
+    ) as ws:
+        TOTALS["connections"] += 1
+        ws.rsv1 = rsv1.watch(ws)
+        answered = ws.response.headers.get("Sec-WebSocket-Extensions")
+        assert ws.rsv1 is not None, f"{path}: permessage-deflate not agreed (101 answered {answered!r})"
+        TOTALS["agreed"] += 1
+        try:
+            yield ws
+        finally:
+            TOTALS["rsv1_in"] += ws.rsv1["rsv1_in"]
+            TOTALS["rsv1_out"] += ws.rsv1["rsv1_out"]
 
 
 async def recv(ws):
@@ -70,15 +102,31 @@ def same(sent, got):
 async def handshake(base):
     async with open_ws(base, "/handshake") as ws:
         offered = ws.request.headers.get("Sec-WebSocket-Extensions") or ""
-        answered = ws.response.headers.get("Sec-WebSocket-Extensions")
+        answered = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
         assert "permessage-deflate" in offered, f"deflate not offered: {offered!r}"
-        assert answered is None, f"server answered extensions {answered!r}"
-        assert ws.protocol.extensions == [], f"extensions {ws.protocol.extensions}"
+        assert answered.startswith("permessage-deflate"), f"server answered extensions {answered!r}"
+        names = [e.name for e in ws.protocol.extensions]
+        assert names == ["permessage-deflate"], f"extensions {names}"
         assert ws.subprotocol == PROTOCOL, f"subprotocol {ws.subprotocol!r}, expected {PROTOCOL!r}"
-        await ws.send("compressed? no: this flows uncompressed")
+        await ws.send("short: below the size wsframe compresses")
         got = await recv(ws)
-        assert got == "compressed? no: this flows uncompressed", got
-    return f"subprotocol {ws.subprotocol}; offered {offered!r}, server answered no extension"
+        assert got == "short: below the size wsframe compresses", got
+    return f"subprotocol {ws.subprotocol}; offered {offered!r}, server answered {answered!r}"
+
+
+async def compressed(base):
+    async with open_ws(base, "/deflate") as ws:
+        messages = [json_of(4096), json_of(4096).encode(), json_of(300_000)]
+        for data in messages:
+            await ws.send(data)
+            same(data, await recv(ws))
+        seen = dict(ws.rsv1)
+    assert seen["rsv1_out"] >= len(messages), f"websockets compressed only {seen['rsv1_out']}"
+    assert seen["rsv1_in"] >= len(messages), f"only {seen['rsv1_in']} RSV1 frames from wsframe"
+    return (
+        f"JSON-like text/binary/text of {[len(m) for m in messages]} bytes echoed intact; "
+        f"websockets sent {seen['rsv1_out']} and received {seen['rsv1_in']} RSV1 frames"
+    )
 
 
 async def echo(base):
@@ -143,7 +191,8 @@ async def server_closes(base):
 
 
 STEPS = [
-    ("handshake + subprotocol + deflate declined", handshake),
+    ("handshake + subprotocol + deflate agreed", handshake),
+    ("compressed both ways", compressed),
     ("echo text/binary up to 1 MiB", echo),
     ("fragmented messages to the server", fragments),
     ("we ping the server", ping),
@@ -162,6 +211,11 @@ async def main(base):
         except Exception as e:  # any failure of the step, reported
             failed += 1
             print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+    t = TOTALS
+    print(
+        f"python client: permessage-deflate agreed on {t['agreed']} of {t['connections']} connections; "
+        f"RSV1 data frames received from wsframe {t['rsv1_in']}, sent {t['rsv1_out']}"
+    )
     print(f"python client: {len(STEPS) - failed} of {len(STEPS)} steps passed")
     return 1 if failed else 0
 

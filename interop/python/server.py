@@ -6,8 +6,10 @@ Listens on 127.0.0.1:PORT with permessage-deflate enabled (the library's
 default) and the subprotocol `wsframe.interop.v1`. Echoes every data
 message and understands the text commands listed in
 examples/interop_client.rs (cmd:info, cmd:fragment-next, cmd:ping,
-cmd:close, cmd:oversize, cmd:closeof). Prints one line per connection.
-Exits after 300 s at the latest.
+cmd:close, cmd:oversize, cmd:closeof). Prints a line when a connection
+opens (what was offered and negotiated) and one when it closes (the close
+received, and the compressed data frames counted inside websockets:
+`rsv1 in=N out=M`, see rsv1.py). Exits after 300 s at the latest.
 """
 
 import asyncio
@@ -15,6 +17,8 @@ import sys
 
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
+
+import rsv1
 
 PROTOCOL = "wsframe.interop.v1"
 MIB = 1 << 20
@@ -61,6 +65,7 @@ async def handler(ws):
         f"negotiated={[e.name for e in ws.protocol.extensions]}",
         flush=True,
     )
+    seen = rsv1.watch(ws) or {"rsv1_in": 0, "rsv1_out": 0}
     state = {"fragments": 0}
     try:
         async for message in ws:
@@ -78,7 +83,10 @@ async def handler(ws):
     finally:
         await asyncio.wait_for(ws.wait_closed(), 10)
         CLOSES[path] = (ws.close_code, ws.close_reason or "")
-        print(f"{path}: close received {CLOSES[path]}", flush=True)
+        print(
+            f"{path}: close received {CLOSES[path]} rsv1 in={seen['rsv1_in']} out={seen['rsv1_out']}",
+            flush=True,
+        )
 
 
 async def main(port):

@@ -5,8 +5,10 @@
 chat_server must run with `--tls-cert` and `--tls-key` for a certificate
 signed by CA.pem and valid for the URL's host. Steps: a client with the
 system's trust store only is refused (certificate verify failed); two
-clients trusting CA.pem join the room, and a message from one reaches the
-other, 1 MiB whole; 1 MiB + 1 is refused with close 1009; a clean close.
+clients trusting CA.pem join the room with permessage-deflate agreed, and a
+message from one reaches the other, a 4 KiB JSON-like one compressed both
+ways (RSV1 counted inside websockets, rsv1.py: a capture cannot see through
+TLS), 1 MiB whole; 1 MiB + 1 is refused with close 1009; a clean close.
 Prints `ok` or `FAIL` per step; exit status 1 if any failed. Every wait is
 bounded.
 """
@@ -17,6 +19,8 @@ import sys
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+import rsv1
 
 MIB = 1 << 20
 WAIT = 10  # seconds, any single wait
@@ -90,6 +94,28 @@ async def main(url, ca):
             await a.send(text)
             await recv_until(b, lambda m: m == text, "a's message at b")
             report(True, "a message from one reaches the other", repr(text))
+
+            seen_a, seen_b = rsv1.watch(a), rsv1.watch(b)
+            names = [a.response.headers.get("Sec-WebSocket-Extensions"), b.response.headers.get("Sec-WebSocket-Extensions")]
+            report(
+                seen_a is not None and seen_b is not None,
+                "permessage-deflate agreed over wss",
+                f"the 101s answered {names}",
+            )
+            if seen_a is not None and seen_b is not None:
+                records = [
+                    f'{{"id":{i},"user":"tls-{i % 7}","text":"ünïcødé ✓ message {i}","ok":true}}'
+                    for i in range(60)
+                ]
+                doc = "[" + ",".join(records) + "]"
+                await a.send(doc)
+                got = await recv_until(b, lambda m: m == doc, "a's JSON at b")
+                report(
+                    got == doc and seen_a["rsv1_out"] >= 1 and seen_b["rsv1_in"] >= 1,
+                    "compressed both ways over wss",
+                    f"{len(doc.encode())} bytes of JSON intact; a sent {seen_a['rsv1_out']} RSV1 frames, "
+                    f"b received {seen_b['rsv1_in']} from chat_server",
+                )
 
             big = "w" * MIB
             await b.send(big)

@@ -9,11 +9,15 @@
 //! one back to the room tagged `[cortex-m] heard: ` (its own tagged lines
 //! and the server's `* ` notices are not forwarded, so it never answers
 //! itself). Pings are answered by the library (auto-pong); the keepalive
-//! pings it owes after 20 s of silence go out on the SysTick clock.
+//! pings it owes after 20 s of silence go out on embassy-time.
+//!
+//! It runs as one `embassy-executor` task (thread mode, `wfe` between
+//! polls); every wait is an `embassy-time` deadline, on the SysTick driver
+//! of `clock.rs`.
 //!
 //! When a session ends without "quit" (the server closed, the link failed,
 //! the handshake failed or took over 10 s, or the keepalive found the peer
-//! dead) it waits a backoff on SysTick (1 s, doubling to at most 30 s; back
+//! dead) it waits a backoff (an embassy-time `Timer`) (1 s, doubling to at most 30 s; back
 //! to 1 s after a session that connected) and starts a fresh handshake with
 //! a fresh key over the same UART. It closes (1000) and leaves QEMU after
 //! the run time (the last number on the semihosting command line, 60 s by
@@ -23,7 +27,7 @@
 #![no_main]
 
 mod board;
-mod exec;
+mod clock;
 mod uart;
 
 #[allow(dead_code)] // the tokio gateway uses the rest
@@ -32,6 +36,8 @@ mod bridge;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
+use embassy_executor::Executor;
+use embassy_time::{Instant, Timer};
 use heapless::String;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
@@ -74,23 +80,47 @@ fn main() -> ! {
     let Some(peripherals) = cortex_m::Peripherals::take() else {
         board::exit(false)
     };
-    board::start_clock(peripherals.SYST);
+    clock::start(peripherals.SYST);
     // SAFETY: UART0 is used by nothing else in this firmware.
     let uart = unsafe { Uart::new(uart::UART0_BASE, 16) };
     board::enable_uart0_rx_irq();
     let seconds = board::run_seconds(DEFAULT_SECONDS);
     hprintln!("firmware: up, running for at most {} s", seconds);
 
-    let (Some(rx), Some(tx), Some(outbox)) = (
+    let (Some(rx), Some(tx), Some(outbox), Some(executor)) = (
         cortex_m::singleton!(: [u8; RX_LEN] = [0; RX_LEN]),
         cortex_m::singleton!(: [u8; TX_LEN] = [0; TX_LEN]),
         cortex_m::singleton!(: bridge::Outbox = bridge::Outbox::default()),
+        cortex_m::singleton!(: Executor = Executor::new()),
     ) else {
         board::exit(false)
     };
-    let ok = exec::block_on(run(uart, rx, tx, outbox, seconds));
+    executor.run(|spawner| match firmware(uart, rx, tx, outbox, seconds) {
+        Ok(task) => spawner.spawn(task),
+        Err(_) => board::exit(false),
+    })
+}
+
+/// The one task: the sessions, then the exit (with the run's status).
+#[embassy_executor::task]
+async fn firmware(
+    uart: Uart,
+    rx: &'static mut [u8; RX_LEN],
+    tx: &'static mut [u8; TX_LEN],
+    outbox: &'static mut bridge::Outbox,
+    seconds: u32,
+) {
+    let ok = run(uart, rx, tx, outbox, seconds).await;
     hprintln!("firmware: ran {} ms", board::now_ms());
     board::exit(ok)
+}
+
+/// `Some(output)` if `fut` completes before `deadline_ms` (embassy-time
+/// milliseconds since boot), `None` (dropping `fut`) otherwise.
+async fn until<F: Future>(deadline_ms: u64, fut: F) -> Option<F::Output> {
+    embassy_time::with_deadline(Instant::from_millis(deadline_ms), fut)
+        .await
+        .ok()
 }
 
 /// How one session ended.
@@ -162,7 +192,7 @@ async fn run(
             wait,
             attempt
         );
-        exec::until(now + wait, core::future::pending::<()>()).await;
+        Timer::at(Instant::from_millis(now + wait)).await;
     }
 }
 
@@ -178,7 +208,7 @@ async fn drain(uart: &mut Uart) {
     let mut thrown = 0usize;
     while board::now_ms() < give_up {
         let quiet_at = (board::now_ms() + DRAIN_QUIET_MS).min(give_up);
-        match exec::until(quiet_at, uart.read(&mut scratch)).await {
+        match until(quiet_at, uart.read(&mut scratch)).await {
             Some(Ok(n)) => thrown += n,
             Some(Err(_)) | None => break,
         }
@@ -201,8 +231,7 @@ async fn session(
 ) -> Ended {
     // The handshake is bounded by HANDSHAKE_MS and by the run time.
     let handshake_end = end_ms.min(board::now_ms() + HANDSHAKE_MS);
-    let mut ws = match exec::until(handshake_end, bridge::open(uart, rx, tx, masks, request)).await
-    {
+    let mut ws = match until(handshake_end, bridge::open(uart, rx, tx, masks, request)).await {
         Some(Ok(ws)) => ws,
         Some(Err(e)) => {
             hprintln!("firmware: handshake failed: {}", e);
@@ -233,7 +262,7 @@ async fn session(
             .map_or(u64::MAX, wsframe::Instant::as_millis);
         let wake = keepalive.min(closing.map_or(end_ms, |(_, until)| until));
         let mut quit = false;
-        match exec::until(wake, ws.read()).await {
+        match until(wake, ws.read()).await {
             Some(Ok(event)) => {
                 bridge::deliver(&event, &mut |text| {
                     received += 1;

@@ -68,6 +68,35 @@ pub fn entropy_seed() -> u64 {
     splitmix(time ^ splitmix(clock ^ splitmix(phase ^ now_ms())))
 }
 
+/// Fill `buf` from the host's `/dev/urandom` over semihosting (`SYS_OPEN`,
+/// `SYS_READ`): the TLS key shares need real entropy, and in QEMU the host
+/// is the only source (a real board would use its TRNG). False when the
+/// host would not give all of it.
+#[cfg(feature = "tls")]
+pub fn host_random(buf: &mut [u8]) -> bool {
+    const NAME: &[u8] = b"/dev/urandom\0";
+    // SAFETY: OPEN reads the NUL-terminated name (its length without the
+    // NUL is the third argument); mode 0 is "r".
+    let fd = unsafe { syscall!(OPEN, NAME.as_ptr(), 0, NAME.len() - 1) } as isize;
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: READ writes at most `buf.len()` bytes into `buf`, which
+    // outlives the call; it returns how many it did not read.
+    let left = unsafe { syscall!(READ, fd, buf.as_mut_ptr(), buf.len()) };
+    // SAFETY: CLOSE takes the handle OPEN returned.
+    unsafe { syscall!(CLOSE, fd) };
+    left == 0
+}
+
+/// Seconds since 1970 on the host's clock (semihosting `SYS_TIME`), for
+/// the certificate's validity period.
+#[cfg(feature = "tls")]
+pub fn host_unix_time() -> u64 {
+    // SAFETY: TIME takes no arguments and only returns a value.
+    (unsafe { syscall!(TIME) }) as u64
+}
+
 /// SplitMix64's output function: spreads every input bit over the result.
 pub fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);

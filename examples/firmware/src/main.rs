@@ -3,7 +3,9 @@
 //!
 //! The UART is the byte stream (a host relay joins it to the server's TCP
 //! port, see `examples/uart_relay.rs`); semihosting is the console. The
-//! firmware opens `ws://127.0.0.1:8080/ws` with the gateway example's
+//! firmware opens `ws://127.0.0.1:8080/ws` (with the `tls` feature:
+//! `wss://localhost/ws`, TLS 1.3 through embedded-tls, `tls.rs`, the
+//! server's certificate checked against a CA built in) with the gateway example's
 //! no-std `bridge` (shared source, `examples/support/bridge.rs`), says
 //! hello to the room, prints every message it receives, and forwards each
 //! one back to the room tagged `[cortex-m] heard: ` (its own tagged lines
@@ -28,6 +30,8 @@
 
 mod board;
 mod clock;
+#[cfg(feature = "tls")]
+mod tls;
 mod uart;
 
 #[allow(dead_code)] // the tokio gateway uses the rest
@@ -38,6 +42,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use embassy_executor::Executor;
 use embassy_time::{Instant, Timer};
+use embedded_io_async::{Read, Write};
 use heapless::String;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
@@ -47,7 +52,16 @@ use crate::uart::Uart;
 
 /// The chat room (the Host header and path; the relay decides where the
 /// bytes really go).
+#[cfg(not(feature = "tls"))]
 const URL: &str = "ws://127.0.0.1:8080/ws";
+/// The chat room over TLS: the host is the name the server's certificate
+/// must carry ([`tls::SERVER_NAME`]).
+#[cfg(feature = "tls")]
+const URL: &str = "wss://localhost/ws";
+/// How long a TLS handshake may take (ECDH and two ECDSA checks in
+/// software) before the attempt counts as failed.
+#[cfg(feature = "tls")]
+const TLS_HANDSHAKE_MS: u64 = 20_000;
 /// Every line this firmware sends starts with this.
 const TAG: &str = "[cortex-m]";
 /// The first line it sends.
@@ -95,22 +109,43 @@ fn main() -> ! {
     ) else {
         board::exit(false)
     };
-    executor.run(|spawner| match firmware(uart, rx, tx, outbox, seconds) {
+    #[cfg(feature = "tls")]
+    let (Some(tls_read), Some(tls_write)) = (
+        cortex_m::singleton!(: [u8; tls::READ_LEN] = [0; tls::READ_LEN]),
+        cortex_m::singleton!(: [u8; tls::WRITE_LEN] = [0; tls::WRITE_LEN]),
+    ) else {
+        board::exit(false)
+    };
+    let buffers = Buffers {
+        rx,
+        tx,
+        outbox,
+        #[cfg(feature = "tls")]
+        tls_read,
+        #[cfg(feature = "tls")]
+        tls_write,
+    };
+    executor.run(|spawner| match firmware(uart, buffers, seconds) {
         Ok(task) => spawner.spawn(task),
         Err(_) => board::exit(false),
     })
 }
 
-/// The one task: the sessions, then the exit (with the run's status).
-#[embassy_executor::task]
-async fn firmware(
-    uart: Uart,
+/// Every buffer of the firmware, in statics.
+struct Buffers {
     rx: &'static mut [u8; RX_LEN],
     tx: &'static mut [u8; TX_LEN],
     outbox: &'static mut bridge::Outbox,
-    seconds: u32,
-) {
-    let ok = run(uart, rx, tx, outbox, seconds).await;
+    #[cfg(feature = "tls")]
+    tls_read: &'static mut [u8; tls::READ_LEN],
+    #[cfg(feature = "tls")]
+    tls_write: &'static mut [u8; tls::WRITE_LEN],
+}
+
+/// The one task: the sessions, then the exit (with the run's status).
+#[embassy_executor::task]
+async fn firmware(uart: Uart, buffers: Buffers, seconds: u32) {
+    let ok = run(uart, buffers, seconds).await;
     hprintln!("firmware: ran {} ms", board::now_ms());
     board::exit(ok)
 }
@@ -133,6 +168,10 @@ enum Ended {
     /// out, or the peer went silent: try again after the backoff. True when
     /// the handshake had succeeded (which resets the backoff).
     Lost(bool),
+    /// Nothing can be tried again (say no entropy for TLS): end the run
+    /// with failure.
+    #[cfg(feature = "tls")]
+    Fatal,
 }
 
 /// Backoff before reconnect attempt `attempt` (1, 2, ...): 1 s doubling
@@ -147,13 +186,10 @@ fn backoff_ms(attempt: u32) -> u64 {
 /// Sessions until "quit" or the run time is up, reconnecting with a
 /// backoff in between. True when the last one ended with a clean closing
 /// handshake.
-async fn run(
-    mut uart: Uart,
-    rx: &mut [u8],
-    tx: &mut [u8],
-    outbox: &mut bridge::Outbox,
-    seconds: u32,
-) -> bool {
+async fn run(mut uart: Uart, buffers: Buffers, seconds: u32) -> bool {
+    let Buffers { rx, tx, outbox, .. } = buffers;
+    #[cfg(feature = "tls")]
+    let (tls_read, tls_write) = (buffers.tls_read, buffers.tls_write);
     let Ok(url) = Url::parse(URL) else {
         hprintln!("firmware: bad URL {}", URL);
         return false;
@@ -171,8 +207,22 @@ async fn run(
         let request = ClientRequest::new(&url, key);
         let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
         drain(&mut uart).await;
-        match session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await {
+        #[cfg(not(feature = "tls"))]
+        let ended = session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await;
+        #[cfg(feature = "tls")]
+        let ended = {
+            let buffers = (
+                &mut tls_read[..],
+                &mut tls_write[..],
+                &mut rx[..],
+                &mut tx[..],
+            );
+            tls_session(&mut uart, buffers, outbox, &request, masks, end_ms).await
+        };
+        match ended {
             Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
+            #[cfg(feature = "tls")]
+            Ended::Fatal => return false,
             Ended::Lost(connected) => {
                 attempt = if connected {
                     1
@@ -218,10 +268,62 @@ async fn drain(uart: &mut Uart) {
     }
 }
 
-/// One session: connect, greet, relay until the time is up, "quit", or the
-/// connection ends; close.
-async fn session(
+/// One TLS session: the TLS handshake (the server's certificate checked
+/// against the built-in CA), then the WebSocket [`session`] over it, then
+/// the TLS close (close_notify).
+#[cfg(feature = "tls")]
+async fn tls_session(
     uart: &mut Uart,
+    (tls_read, tls_write, rx, tx): (&mut [u8], &mut [u8], &mut [u8], &mut [u8]),
+    outbox: &mut bridge::Outbox,
+    request: &ClientRequest<'_>,
+    masks: board::Masks,
+    end_ms: u64,
+) -> Ended {
+    use embedded_tls::{TlsConfig, TlsConnection, TlsContext};
+
+    let Some(mut provider) = tls::Provider::new() else {
+        hprintln!("firmware: TLS: no entropy from the host (/dev/urandom over semihosting)");
+        return Ended::Fatal;
+    };
+    let config = TlsConfig::new().with_server_name(tls::SERVER_NAME);
+    let mut conn: TlsConnection<'_, _, tls::Suite> =
+        TlsConnection::new(tls::Records::new(uart), tls_read, tls_write);
+    let started = board::now_ms();
+    let deadline = end_ms.min(started + TLS_HANDSHAKE_MS);
+    match until(deadline, conn.open(TlsContext::new(&config, &mut provider))).await {
+        Some(Ok(())) if provider.verifier.authenticated() => {}
+        Some(Ok(())) => {
+            hprintln!("firmware: TLS handshake failed: the server sent no verified certificate");
+            return lost_or_time_up(false, end_ms);
+        }
+        Some(Err(e)) => {
+            hprintln!("firmware: TLS handshake failed: {:?}", e);
+            return lost_or_time_up(false, end_ms);
+        }
+        None => {
+            hprintln!("firmware: no TLS handshake in time");
+            return lost_or_time_up(false, end_ms);
+        }
+    }
+    hprintln!(
+        "firmware: TLS 1.3 handshake done in {} ms: {} certified by the built-in CA",
+        board::now_ms() - started,
+        tls::SERVER_NAME
+    );
+    let ended = session(&mut conn, rx, tx, outbox, request, masks, end_ms).await;
+    // close_notify: only UART writes, which do not wait.
+    match conn.close().await {
+        Ok(_) => hprintln!("firmware: TLS closed (close_notify sent)"),
+        Err((_, e)) => hprintln!("firmware: TLS close failed: {:?}", e),
+    }
+    ended
+}
+
+/// One session over `transport`: the WebSocket handshake, greet, relay
+/// until the time is up, "quit", or the connection ends; close.
+async fn session<T: Read + Write>(
+    transport: T,
     rx: &mut [u8],
     tx: &mut [u8],
     outbox: &mut bridge::Outbox,
@@ -231,7 +333,12 @@ async fn session(
 ) -> Ended {
     // The handshake is bounded by HANDSHAKE_MS and by the run time.
     let handshake_end = end_ms.min(board::now_ms() + HANDSHAKE_MS);
-    let mut ws = match until(handshake_end, bridge::open(uart, rx, tx, masks, request)).await {
+    let mut ws = match until(
+        handshake_end,
+        bridge::open(transport, rx, tx, masks, request),
+    )
+    .await
+    {
         Some(Ok(ws)) => ws,
         Some(Err(e)) => {
             hprintln!("firmware: handshake failed: {}", e);

@@ -94,7 +94,8 @@ impl Uart {
         Self { base }
     }
 
-    fn rx_full(&self) -> bool {
+    /// A byte is waiting in the receive register.
+    pub fn rx_full(&self) -> bool {
         read_reg(self.base, STATE) & STATE_RX_FULL != 0
     }
 
@@ -103,7 +104,7 @@ impl Uart {
     }
 
     /// Move every byte waiting in the UART into `buf`; returns how many.
-    fn drain(&mut self, buf: &mut [u8]) -> usize {
+    pub fn drain(&mut self, buf: &mut [u8]) -> usize {
         let mut n = 0;
         for slot in buf.iter_mut() {
             if !self.rx_full() {
@@ -115,7 +116,24 @@ impl Uart {
         n
     }
 
-    fn write_all_now(&mut self, buf: &[u8]) {
+    /// Pending until a byte is waiting (the receive interrupt wakes the
+    /// task); takes nothing, so dropping it loses nothing.
+    pub async fn readable(&mut self) {
+        poll_fn(|cx| {
+            // First the waker, then the register: a byte that comes in
+            // between raises the interrupt, which finds the waker.
+            wake_on_rx(cx.waker());
+            if self.rx_full() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+    }
+
+    /// Send `buf`, spinning while the transmitter is full.
+    pub fn write_all_now(&mut self, buf: &[u8]) {
         for &byte in buf {
             while self.tx_full() {
                 core::hint::spin_loop();
@@ -173,17 +191,7 @@ impl embedded_io_async::Read for Uart {
         if buf.is_empty() {
             return Ok(0);
         }
-        poll_fn(|cx| {
-            // First the waker, then the register: a byte that comes in
-            // between raises the interrupt, which finds the waker.
-            wake_on_rx(cx.waker());
-            if self.rx_full() {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-        .await;
+        self.readable().await;
         Ok(self.drain(buf))
     }
 }

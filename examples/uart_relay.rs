@@ -5,6 +5,8 @@
 //! cargo run --example uart_relay -- 127.0.0.1:0 127.0.0.1:8080
 //! # prints "uart_relay: listening on 127.0.0.1:PORT"; then
 //! qemu-system-arm ... -serial tcp:127.0.0.1:PORT ...
+//! # the firmware's wss:// build, to chat_server --tls-cert ... --tls-key ...:
+//! cargo run --example uart_relay -- --tls 127.0.0.1:0 127.0.0.1:8443
 //! ```
 //! It listens for one connection from QEMU's serial port (QEMU connects as
 //! a client, so the relay can listen on a port the OS picks and no port is
@@ -40,6 +42,26 @@
 //!   forwards (or, with no session, drops) them up to the next `G` and
 //!   takes that as a new handshake.
 //!
+//! # `--tls`: the board speaks TLS
+//!
+//! With `--tls` (for the firmware's `wss://` build) the bytes are TLS
+//! records, which the relay follows the same way (the 5-byte record header
+//! gives the length; nothing is decrypted):
+//!
+//! - **A new session starts** where the board's bytes, at a record
+//!   boundary, begin a handshake record (type 22). A TLS 1.3 client sends
+//!   one in plaintext only for its ClientHello; everything after the
+//!   ServerHello is an encrypted record of type 23 (or a type-20
+//!   compatibility ChangeCipherSpec). The exception would be a second
+//!   ClientHello after a HelloRetryRequest: the firmware offers one group
+//!   (P-256) with its key share, so a server that takes it never asks.
+//! - **The board is told** only when the server sent nothing at all
+//!   (refused, or unreachable): a fatal `internal_error` alert in
+//!   plaintext, which ends the firmware's TLS handshake at once. After
+//!   the handshake the relay cannot write into the encrypted stream: the
+//!   server's own close_notify, the firmware's keepalive or its record
+//!   deadline notice the end.
+//!
 //! When the board (QEMU) ends its output, the relay ends its output to the
 //! server (a TCP half-close), so the server sees the board leave after its
 //! Close frame, not a reset; it waits at most 5 s for the server's side,
@@ -66,12 +88,20 @@ const BAD_GATEWAY: &[u8] =
     b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 /// A server's Close frame with code 1014 (bad gateway), no reason.
 const CLOSE_BAD_GATEWAY: [u8; 4] = [0x88, 0x02, 0x03, 0xf6];
+/// A plaintext TLS alert: fatal (2), internal_error (80).
+const TLS_INTERNAL_ERROR: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50];
+/// TLS record header length, and the content type of handshake records.
+const TLS_HEADER: usize = 5;
+const TLS_HANDSHAKE: u8 = 22;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let tls = args.iter().any(|a| a == "--tls");
+    args.retain(|a| a != "--tls");
+    let mut args = args.into_iter();
     let listen = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());
     let server = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    match relay(&listen, &server) {
+    match relay(&listen, &server, tls) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("uart_relay: {e}");
@@ -83,6 +113,8 @@ fn main() -> ExitCode {
 /// Where one direction of a session stands.
 #[derive(Default)]
 struct Framing {
+    /// TLS records instead of an HTTP head and WebSocket frames.
+    tls: bool,
     /// Past the HTTP head: frames now.
     frames: bool,
     /// The HTTP head, or the frame header, read so far.
@@ -96,11 +128,32 @@ struct Framing {
 }
 
 impl Framing {
-    /// Framing that starts between frames (where a `G` starts a session).
-    fn between_frames() -> Self {
+    /// Framing at the start of a session's stream.
+    fn start(tls: bool) -> Self {
         Self {
+            tls,
+            // TLS has no head: records from the first byte.
+            frames: tls,
+            ..Self::default()
+        }
+    }
+
+    /// Framing that starts between frames (where a `G`, or a TLS handshake
+    /// record, starts a session).
+    fn between_frames(tls: bool) -> Self {
+        Self {
+            tls,
             frames: true,
             ..Self::default()
+        }
+    }
+
+    /// Whether `first`, at a boundary, starts a new session.
+    fn starts_session(&self, first: u8) -> bool {
+        if self.tls {
+            first == TLS_HANDSHAKE
+        } else {
+            first == b'G'
         }
     }
 
@@ -131,6 +184,14 @@ impl Framing {
             let n = usize::try_from(self.left).map_or(data.len(), |left| left.min(data.len()));
             self.left -= n as u64;
             n
+        } else if self.tls {
+            // A record header, one byte at a time.
+            self.head.push(*data.first()?);
+            if let [_, _, _, hi, lo] = self.head[..TLS_HEADER.min(self.head.len())] {
+                self.left = u64::from(u16::from_be_bytes([hi, lo]));
+                self.head.clear();
+            }
+            1
         } else {
             // A header, one byte at a time (at most 14).
             self.head.push(*data.first()?);
@@ -166,18 +227,18 @@ struct Session {
 
 impl Session {
     /// Connect to `server` and start copying its bytes to `board`.
-    fn start(number: u32, server: &str, board: &TcpStream) -> std::io::Result<Self> {
+    fn start(number: u32, server: &str, board: &TcpStream, tls: bool) -> std::io::Result<Self> {
         let stream = TcpStream::connect(server)?;
         stream.set_nodelay(true)?;
         let (from, to) = (stream.try_clone()?, board.try_clone()?);
         let quiet = Arc::new(AtomicBool::new(false));
         let quiet_down = quiet.clone();
-        let down = thread::spawn(move || pump_down(number, from, to, &quiet_down));
+        let down = thread::spawn(move || pump_down(number, from, to, &quiet_down, tls));
         println!("uart_relay: session {number}: joined the board to server {server}");
         Ok(Self {
             number,
             server: stream,
-            up: Framing::default(),
+            up: Framing::start(tls),
             quiet,
             down,
         })
@@ -194,7 +255,7 @@ impl Session {
     }
 }
 
-fn relay(listen: &str, server: &str) -> std::io::Result<()> {
+fn relay(listen: &str, server: &str, tls: bool) -> std::io::Result<()> {
     let listener = TcpListener::bind(listen)?;
     println!("uart_relay: listening on {}", listener.local_addr()?);
     let (board, peer) = listener.accept()?;
@@ -205,7 +266,7 @@ fn relay(listen: &str, server: &str) -> std::io::Result<()> {
 
     let mut session: Option<Session> = None;
     // The framing of the board's bytes while no session is open (dropped).
-    let mut dead = Framing::between_frames();
+    let mut dead = Framing::between_frames(tls);
     // The board's bytes stopped parsing: the next `G` starts a session.
     let mut lost = false;
     let (mut sessions, mut up, mut down, mut dropped) = (0u32, 0u64, 0u64, 0u64);
@@ -227,7 +288,9 @@ fn relay(listen: &str, server: &str) -> std::io::Result<()> {
                 dead = s.up;
             }
             let framing = session.as_ref().map_or(&dead, |s| &s.up);
-            if data.first() == Some(&b'G') && (lost || framing.at_boundary()) {
+            if data.first().is_some_and(|&b| framing.starts_session(b))
+                && (lost || framing.at_boundary())
+            {
                 if let Some(old) = session.take() {
                     println!(
                         "uart_relay: session {}: the board started a new one; closing it",
@@ -237,25 +300,37 @@ fn relay(listen: &str, server: &str) -> std::io::Result<()> {
                 }
                 lost = false;
                 sessions += 1;
-                match Session::start(sessions, server, &board) {
+                match Session::start(sessions, server, &board, tls) {
                     Ok(s) => session = Some(s),
                     Err(e) => {
                         println!("uart_relay: session {sessions}: cannot reach {server}: {e}");
-                        let _ = (&board).write_all(BAD_GATEWAY);
+                        let _ = (&board).write_all(if tls {
+                            &TLS_INTERNAL_ERROR[..]
+                        } else {
+                            BAD_GATEWAY
+                        });
                         // The rest of this request is dropped.
-                        dead = Framing::default();
+                        dead = Framing::start(tls);
                     }
                 }
-                continue;
+                // On: its first byte goes to the new session's framing
+                // (a TLS one is at a boundary already, so looping back
+                // would start yet another session on the same byte).
             }
             let framing = session.as_mut().map_or(&mut dead, |s| &mut s.up);
             let take = if lost {
-                data.iter().position(|&b| b == b'G').unwrap_or(data.len())
+                let start = if tls { TLS_HANDSHAKE } else { b'G' };
+                data.iter().position(|&b| b == start).unwrap_or(data.len())
             } else if let Some(k) = framing.advance(data) {
                 k
             } else {
                 println!(
-                    "uart_relay: the board's bytes are not WebSocket frames; waiting for a new handshake"
+                    "uart_relay: the board's bytes are not {}; waiting for a new handshake",
+                    if tls {
+                        "TLS records"
+                    } else {
+                        "WebSocket frames"
+                    }
                 );
                 lost = true;
                 continue;
@@ -286,8 +361,14 @@ fn relay(listen: &str, server: &str) -> std::io::Result<()> {
 /// Copy the server's bytes to the board until the server side ends; then,
 /// unless `quiet`, tell the board if the server left without a Close.
 /// Returns the bytes copied.
-fn pump_down(number: u32, mut from: TcpStream, mut to: TcpStream, quiet: &AtomicBool) -> u64 {
-    let mut framing = Framing::default();
+fn pump_down(
+    number: u32,
+    mut from: TcpStream,
+    mut to: TcpStream,
+    quiet: &AtomicBool,
+    tls: bool,
+) -> u64 {
+    let mut framing = Framing::start(tls);
     let mut tracking = true;
     let mut total = 0u64;
     let mut buf = [0u8; 4096];
@@ -311,8 +392,13 @@ fn pump_down(number: u32, mut from: TcpStream, mut to: TcpStream, quiet: &Atomic
         total += n as u64;
     }
     if !quiet.load(Ordering::SeqCst) {
-        let told = if total == 0 {
+        let told = if total == 0 && tls {
+            to.write_all(&TLS_INTERNAL_ERROR)
+                .map(|()| "; told the board with a TLS alert")
+        } else if total == 0 {
             to.write_all(BAD_GATEWAY).map(|()| "; told the board 502")
+        } else if tls {
+            Ok("")
         } else if tracking && framing.at_boundary() && !framing.close {
             to.write_all(&CLOSE_BAD_GATEWAY)
                 .map(|()| "; told the board Close 1014")

@@ -4,6 +4,14 @@
 //! when the server goes away (killed, or closing the session) the firmware
 //! reconnects over the same UART and relay, with a backoff, and chats again.
 //!
+//! The firmware's `wss://` build (feature `tls`) does the same over TLS 1.3
+//! to `chat_server --tls-cert --tls-key`, through `uart_relay --tls`,
+//! checking the server's certificate against a CA built into the image;
+//! and refuses a server whose certificate another CA signed. The CAs and
+//! certificates are made here with rcgen (in the firmware's target
+//! directory, `tls-pki/`, kept between runs so the image is not rebuilt
+//! each time; nothing of it is committed).
+//!
 //! Skipped (with a message) when `qemu-system-arm` or the
 //! `thumbv7em-none-eabihf` target is missing, unless `WSFRAME_REQUIRE_QEMU=1`
 //! is set (as `ci/firmware.sh` does): then that is a failure. Every wait is
@@ -14,8 +22,8 @@
 #[path = "examples/harness.rs"]
 mod harness;
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -29,7 +37,7 @@ use tungstenite::Message;
 const TARGET: &str = "thumbv7em-none-eabihf";
 /// The firmware's run time in seconds: an upper bound, the test ends it
 /// sooner with "quit".
-const FIRMWARE_SECONDS: &str = "60";
+const FIRMWARE_SECONDS: u32 = 60;
 /// The firmware's greeting and the tag of the lines it forwards.
 const GREETING: &str = "[cortex-m] hello from cortex-m";
 const HEARD: &str = "[cortex-m] heard: ";
@@ -78,16 +86,36 @@ fn tools_present() -> bool {
 /// with its own target directory whatever the environment says.
 fn build_firmware() -> PathBuf {
     static ELF: OnceLock<PathBuf> = OnceLock::new();
-    ELF.get_or_init(build_firmware_now).clone()
+    ELF.get_or_init(|| build_firmware_now(&firmware_dir().join("target"), &[], None))
+        .clone()
 }
 
-fn build_firmware_now() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/firmware");
-    let target_dir = dir.join("target");
-    let out = Command::new(env!("CARGO"))
+/// The `wss://` build, with the CA of [`pki`] built in (its own target
+/// directory, `target/tls`, so the two builds never overwrite each other).
+fn build_tls_firmware() -> PathBuf {
+    static ELF: OnceLock<PathBuf> = OnceLock::new();
+    ELF.get_or_init(|| {
+        let target_dir = firmware_dir().join("target/tls");
+        build_firmware_now(&target_dir, &["--features", "tls"], Some(&pki().ca_der))
+    })
+    .clone()
+}
+
+fn firmware_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/firmware")
+}
+
+fn build_firmware_now(target_dir: &Path, args: &[&str], ca: Option<&Path>) -> PathBuf {
+    let dir = firmware_dir();
+    let mut cargo = Command::new(env!("CARGO"));
+    if let Some(ca) = ca {
+        cargo.env("WSFRAME_FIRMWARE_CA", ca);
+    }
+    let out = cargo
         .args(["build", "--release", "--quiet", "--target", TARGET])
+        .args(args)
         .arg("--target-dir")
-        .arg(&target_dir)
+        .arg(target_dir)
         .current_dir(&dir)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -131,7 +159,7 @@ fn lines_into(
 }
 
 impl Qemu {
-    fn start(elf: &Path, serial: &str) -> Self {
+    fn start(elf: &Path, serial: &str, seconds: u32) -> Self {
         let mut child = Command::new("qemu-system-arm")
             .args(["-machine", "mps2-an386", "-cpu", "cortex-m4"])
             .args(["-display", "none", "-monitor", "none"])
@@ -139,7 +167,7 @@ impl Qemu {
             .arg(format!("tcp:{serial},nodelay=on"))
             .arg("-semihosting-config")
             .arg(format!(
-                "enable=on,target=native,arg=wsframe-firmware,arg={FIRMWARE_SECONDS}"
+                "enable=on,target=native,arg=wsframe-firmware,arg={seconds}"
             ))
             .arg("-kernel")
             .arg(elf)
@@ -230,7 +258,7 @@ fn firmware_chats_through_the_uart() {
     });
 
     let (mut relay, serial) = start_relay(port);
-    let mut qemu = Qemu::start(&elf, &serial);
+    let mut qemu = Qemu::start(&elf, &serial, FIRMWARE_SECONDS);
 
     qemu.line("that it connected", |l| {
         l.starts_with("firmware: connected to ")
@@ -398,7 +426,7 @@ fn firmware_answers_pings_and_the_servers_close() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let server_port = listener.local_addr().expect("local addr").port();
     let (mut relay, serial) = start_relay(server_port);
-    let mut qemu = Qemu::start(&elf, &serial);
+    let mut qemu = Qemu::start(&elf, &serial, FIRMWARE_SECONDS);
 
     let mut ws = accept_ws(&listener);
     qemu.line("that it connected", |l| {
@@ -504,10 +532,14 @@ fn accept_ws(listener: &TcpListener) -> tungstenite::WebSocket<std::net::TcpStre
 /// `uart_relay` from a port the OS picks to the server on `server_port`:
 /// the process and the address QEMU's serial port connects to.
 fn start_relay(server_port: u16) -> (Proc, String) {
-    let relay = Proc::spawn(
-        "uart_relay",
-        &["127.0.0.1:0", &format!("127.0.0.1:{server_port}")],
-    );
+    relay_with(server_port, &[])
+}
+
+fn relay_with(server_port: u16, flags: &[&str]) -> (Proc, String) {
+    let server = format!("127.0.0.1:{server_port}");
+    let mut args = flags.to_vec();
+    args.extend(["127.0.0.1:0", server.as_str()]);
+    let relay = Proc::spawn("uart_relay", &args);
     let listening = relay.stdout_line("its address", |l| {
         l.starts_with("uart_relay: listening on ")
     });
@@ -517,4 +549,330 @@ fn start_relay(server_port: u16) -> (Proc, String) {
         .expect("address after 'listening on'")
         .to_owned();
     (relay, serial)
+}
+
+// ---------------------------------------------------------------------------
+// wss:// (the firmware's `tls` feature)
+
+/// Two throwaway CAs, each with a server certificate for `localhost` signed
+/// by it: the firmware is built with the first CA; the second is "another
+/// CA" whose server it must refuse. Files in `target/tls-pki/`, made once.
+struct Pki {
+    /// The CA built into the firmware (DER), and its server's PEM files.
+    ca_der: PathBuf,
+    cert: String,
+    key: String,
+    /// The other CA's server (PEM files) and that CA (DER), for the room's
+    /// client in the refusal test.
+    other_cert: String,
+    other_key: String,
+    other_ca_der: PathBuf,
+}
+
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let dir = firmware_dir().join("target/tls-pki");
+        let path = |name: &str| dir.join(name);
+        let names = [
+            "ca.der",
+            "cert.pem",
+            "key.pem",
+            "other-ca.der",
+            "other-cert.pem",
+            "other-key.pem",
+        ];
+        if !names.iter().all(|n| path(n).is_file()) {
+            std::fs::create_dir_all(&dir).expect("create tls-pki");
+            for (prefix, label) in [("", "built-in"), ("other-", "other")] {
+                let (ca, cert, key) = make_ca_and_server(label);
+                std::fs::write(path(&format!("{prefix}ca.der")), ca).expect("write the CA");
+                std::fs::write(path(&format!("{prefix}cert.pem")), cert).expect("write cert");
+                std::fs::write(path(&format!("{prefix}key.pem")), key).expect("write key");
+            }
+        }
+        let text = |name: &str| path(name).to_string_lossy().into_owned();
+        Pki {
+            ca_der: path("ca.der"),
+            cert: text("cert.pem"),
+            key: text("key.pem"),
+            other_cert: text("other-cert.pem"),
+            other_key: text("other-key.pem"),
+            other_ca_der: path("other-ca.der"),
+        }
+    })
+}
+
+/// A P-256 CA (DER) and a server certificate for `localhost` it signed
+/// (PEM), with that certificate's key (PEM).
+fn make_ca_and_server(label: &str) -> (Vec<u8>, String, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        format!("wsframe firmware test CA ({label})"),
+    );
+    let ca_cert = ca_params.self_signed(&ca_key).expect("self-sign the CA");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().expect("server key");
+    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let cert = params.signed_by(&key, &issuer).expect("sign");
+    (ca_cert.der().to_vec(), cert.pem(), key.serialize_pem())
+}
+
+type Wss = tungstenite::WebSocket<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>;
+
+/// A tungstenite client on `wss://localhost:port/ws` (rustls, trusting only
+/// the CA in `ca_der`), with short socket timeouts so reads can be bounded.
+fn wss_connect(port: u16, ca_der: &Path) -> Wss {
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = std::fs::read(ca_der).expect("read the CA");
+    roots.add(ca.into()).expect("add the CA");
+    #[allow(deprecated)] // rustls's ring provider, as in examples/support/tls.rs
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("tls");
+    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    tcp.set_read_timeout(Some(WAIT)).expect("read timeout");
+    tcp.set_write_timeout(Some(WAIT)).expect("write timeout");
+    let stream = rustls::StreamOwned::new(conn, tcp);
+    let url = format!("wss://localhost:{port}/ws");
+    let (ws, response) =
+        tungstenite::client(url.as_str(), stream).unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(response.status(), 101);
+    ws.get_ref()
+        .sock
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("read timeout");
+    ws
+}
+
+/// Messages until `pred` accepts one, within `within`; `None` if none did.
+fn wss_recv_within(
+    ws: &mut Wss,
+    within: Duration,
+    mut pred: impl FnMut(&Message) -> bool,
+    seen: &mut Vec<String>,
+) -> Option<Message> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        match ws.read() {
+            Ok(message) if pred(&message) => return Some(message),
+            Ok(message) => seen.push(format!("{message:.80}")),
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("wss read: {e}; saw {seen:?}"),
+        }
+    }
+    None
+}
+
+fn wss_recv(ws: &mut Wss, what: &str, pred: impl FnMut(&Message) -> bool) -> Message {
+    let mut seen = Vec::new();
+    wss_recv_within(ws, WAIT, pred, &mut seen)
+        .unwrap_or_else(|| panic!("timed out after {WAIT:?} waiting for {what}; saw {seen:?}"))
+}
+
+fn wss_recv_text(ws: &mut Wss, text: &str) -> Message {
+    wss_recv(ws, &format!("{text:.60}"), |m| text_of(m) == Some(text))
+}
+
+fn wss_send(ws: &mut Wss, text: &str) {
+    ws.send(Message::text(text)).expect("send over wss");
+    let _ = ws.get_mut().flush();
+}
+
+/// The `wss://` firmware through `uart_relay --tls` to `chat_server` with
+/// TLS: the TLS 1.3 handshake with the certificate checked against the
+/// built-in CA, its greeting in the room, a message from the room forwarded
+/// back, a 1,675-byte message in (and its forwarded line out), and a clean
+/// close (WebSocket Close both ways, then close_notify) on "quit".
+#[test]
+fn firmware_chats_over_tls() {
+    if !tools_present() {
+        return;
+    }
+    let elf = build_tls_firmware();
+    let pki = pki();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Proc::server_with_args(
+        "chat_server",
+        port,
+        &[&addr, "--tls-cert", &pki.cert, "--tls-key", &pki.key],
+    );
+    let mut room = wss_connect(port, &pki.ca_der);
+    let own = wss_recv(&mut room, "own join notice", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user "))
+    });
+    let own_user = text_of(&own)
+        .and_then(|t| t.strip_prefix("* user "))
+        .and_then(|t| t.strip_suffix(" joined"))
+        .expect("own join notice")
+        .to_owned();
+
+    let (mut relay, serial) = relay_with(port, &["--tls"]);
+    let mut qemu = Qemu::start(&elf, &serial, FIRMWARE_SECONDS);
+    let handshake = qemu.line("the TLS handshake", |l| {
+        l.starts_with("firmware: TLS 1.3 handshake done")
+    });
+    eprintln!("firmware_qemu: {handshake}");
+    assert!(handshake.ends_with("localhost certified by the built-in CA"));
+    qemu.line("that it connected", |l| {
+        l == "firmware: connected to wss://localhost/ws"
+            || l.starts_with("firmware: connected to wss://localhost/ws at ")
+    });
+    wss_recv(&mut room, "the firmware's join notice", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user ") && t.ends_with(" joined"))
+    });
+    wss_recv_text(&mut room, GREETING);
+    qemu.line("its own greeting", |l| {
+        l == format!("firmware: received: {GREETING}")
+    });
+
+    let note = "hello board, over TLS ✓";
+    wss_send(&mut room, note);
+    qemu.line("the test's message", |l| {
+        l == format!("firmware: received: {note}")
+    });
+    wss_recv_text(&mut room, &format!("{HEARD}{note}"));
+
+    // 1,500 characters, 1,675 bytes: one TLS record of the server's, read
+    // by the firmware through its 16,640-byte record buffer.
+    let long: String = "0123456789abcdefghijklmnopqrstuvwxyz-äöü✓ ".repeat(50);
+    let long = &long[..long.char_indices().nth(1500).map_or(long.len(), |(i, _)| i)];
+    assert_eq!(long.len(), 1675);
+    let sent = Instant::now();
+    wss_send(&mut room, long);
+    qemu.line("the long message", |l| {
+        l.strip_prefix("firmware: received: ") == Some(long)
+    });
+    let heard = wss_recv(&mut room, "the long message forwarded", |m| {
+        text_of(m).is_some_and(|t| t.starts_with(HEARD) && t.len() > 200)
+    });
+    eprintln!(
+        "firmware_qemu: over TLS, {} bytes to the firmware and a line back in {:?}",
+        long.len(),
+        sent.elapsed()
+    );
+    let heard = text_of(&heard).expect("text");
+    assert!(heard.len() <= 256 && heard.len() > 252, "{heard:?}");
+    assert!(long.starts_with(heard.strip_prefix(HEARD).expect("tag")));
+
+    wss_send(&mut room, "quit");
+    qemu.line("that it closes", |l| l == "firmware: closing (quit)");
+    qemu.line("a clean close", |l| {
+        l.starts_with("firmware: closed cleanly")
+    });
+    qemu.line("the TLS close", |l| {
+        l == "firmware: TLS closed (close_notify sent)"
+    });
+    let stack = qemu.line("its stack use", |l| {
+        l.starts_with("firmware: stack high-water mark ")
+    });
+    eprintln!("firmware_qemu: over TLS, {stack}");
+    let numbers: Vec<usize> = stack
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // A mark at the size would mean the stack ran into the statics.
+    assert!(
+        matches!(numbers.as_slice(), [used, size] if *used > 0 && used + 1024 < *size),
+        "{stack}"
+    );
+    qemu.line("a successful exit", |l| l == "firmware: exit ok");
+    assert!(qemu.wait_exit().success());
+    wss_recv(&mut room, "the firmware leave", |m| {
+        text_of(m)
+            .and_then(|t| t.strip_prefix("* user "))
+            .and_then(|t| t.strip_suffix(" left"))
+            .is_some_and(|user| user != own_user)
+    });
+    relay.stdout_line("its summary", |l| {
+        l.starts_with("uart_relay: done, 1 session(s)")
+    });
+    assert!(relay.wait_exit().success());
+    drop(server);
+}
+
+/// The same firmware against a server whose certificate another CA signed:
+/// every TLS handshake fails on the certificate, nothing reaches the room
+/// (which a client trusting that other CA watches), and the run ends with
+/// failure when its time is up.
+#[test]
+fn firmware_refuses_a_server_certified_by_another_ca() {
+    if !tools_present() {
+        return;
+    }
+    let elf = build_tls_firmware();
+    let pki = pki();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Proc::server_with_args(
+        "chat_server",
+        port,
+        &[
+            &addr,
+            "--tls-cert",
+            &pki.other_cert,
+            "--tls-key",
+            &pki.other_key,
+        ],
+    );
+    // The server itself is fine: a client trusting its CA joins.
+    let mut room = wss_connect(port, &pki.other_ca_der);
+    wss_recv(&mut room, "own join notice", |m| {
+        text_of(m).is_some_and(|t| t.starts_with("* user "))
+    });
+
+    let (mut relay, serial) = relay_with(port, &["--tls"]);
+    // 6 s: attempts at about 0, 1 and 3 s, then the next backoff (4 s)
+    // would end after the run time.
+    let mut qemu = Qemu::start(&elf, &serial, 6);
+    let refused = qemu.line("the refused handshake", |l| {
+        l.starts_with("firmware: TLS handshake failed")
+    });
+    eprintln!("firmware_qemu: {refused}");
+    qemu.line("the backoff", |l| {
+        l == "firmware: reconnecting in 1000 ms (attempt 1)"
+    });
+    qemu.line("the second refusal", |l| {
+        l.starts_with("firmware: TLS handshake failed")
+    });
+    qemu.line("the end", |l| {
+        l == "firmware: run time is up while disconnected"
+    });
+    qemu.line("a failed exit", |l| l == "firmware: exit failure");
+    assert!(!qemu.wait_exit().success(), "QEMU exited with success");
+    let log = qemu
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .join("\n");
+    assert!(!log.contains("TLS 1.3 handshake done"), "{log}");
+    assert!(!log.contains("firmware: connected to"), "{log}");
+    // Nothing of the firmware reached the room.
+    let mut seen = Vec::new();
+    let joined = wss_recv_within(&mut room, Duration::from_millis(500), |_| true, &mut seen);
+    assert!(joined.is_none(), "the room heard {joined:?}");
+    let summary = relay.stdout_line("its summary", |l| l.starts_with("uart_relay: done, "));
+    eprintln!("firmware_qemu: {summary}");
+    assert!(relay.wait_exit().success());
+    drop(server);
 }

@@ -1,35 +1,16 @@
-//! What the board gives the firmware: a millisecond clock (SysTick), the
-//! interrupt handlers, an entropy seed, the semihosting command line, the
-//! stack high-water mark, and a way out of QEMU.
-
-use core::sync::atomic::{AtomicU32, Ordering};
+//! What the board gives the firmware besides the clock (`clock.rs`): the
+//! device interrupt handler, an entropy seed, the semihosting command line,
+//! the stack high-water mark, and a way out of QEMU.
 
 use cortex_m::peripheral::SYST;
-use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::exception;
 use cortex_m_semihosting::{debug, hprintln, syscall};
 
 use crate::uart;
 
-/// The mps2 boards' system clock, which clocks SysTick (QEMU models it).
-const SYSCLK_HZ: u32 = 25_000_000;
-
-/// Milliseconds since [`start_clock`]; wraps after 49 days, which the
-/// bounded run never reaches.
-static TICKS_MS: AtomicU32 = AtomicU32::new(0);
-
-/// Start SysTick at 1 kHz from the core clock, interrupt on.
-pub fn start_clock(mut syst: SYST) {
-    syst.set_clock_source(SystClkSource::Core);
-    syst.set_reload(SYSCLK_HZ / 1000 - 1);
-    syst.clear_current();
-    syst.enable_interrupt();
-    syst.enable_counter();
-}
-
-/// Milliseconds since boot.
+/// Milliseconds since boot (embassy-time, on SysTick).
 pub fn now_ms() -> u64 {
-    u64::from(TICKS_MS.load(Ordering::Relaxed))
+    embassy_time::Instant::now().as_millis()
 }
 
 /// The same, as the library's clock type.
@@ -37,18 +18,13 @@ pub fn now() -> wsframe::Instant {
     wsframe::Instant::from_millis(now_ms())
 }
 
-#[exception]
-fn SysTick() {
-    TICKS_MS.fetch_add(1, Ordering::Relaxed);
-}
-
 /// Device interrupts (no PAC here, so they all land in the default
-/// handler). Only UART0's receive interrupt is enabled: it exists to wake
-/// the core from `wfi` when a byte arrives.
+/// handler). Only UART0's receive interrupt is enabled: it wakes the task
+/// waiting for a byte.
 #[exception]
 unsafe fn DefaultHandler(irqn: i16) {
     if irqn == uart::UART0_RX_IRQ {
-        uart::clear_rx_interrupt(uart::UART0_BASE);
+        uart::on_rx_interrupt(uart::UART0_BASE);
     }
 }
 
@@ -62,8 +38,9 @@ pub fn enable_uart0_rx_irq() {
             uart::UART0_RX_IRQ as u16
         }
     }
-    // SAFETY: the handler (`DefaultHandler`) only acknowledges the UART
-    // interrupt; it shares no data with the code it interrupts.
+    // SAFETY: the handler (`DefaultHandler`) acknowledges the UART
+    // interrupt and wakes the waiting task; the waker it shares with the
+    // task is behind a critical section.
     unsafe { cortex_m::peripheral::NVIC::unmask(Uart0Rx) };
 }
 
@@ -89,6 +66,35 @@ pub fn entropy_seed() -> u64 {
     let clock = unsafe { syscall!(CLOCK) } as u64;
     let phase = u64::from(SYST::get_current());
     splitmix(time ^ splitmix(clock ^ splitmix(phase ^ now_ms())))
+}
+
+/// Fill `buf` from the host's `/dev/urandom` over semihosting (`SYS_OPEN`,
+/// `SYS_READ`): the TLS key shares need real entropy, and in QEMU the host
+/// is the only source (a real board would use its TRNG). False when the
+/// host would not give all of it.
+#[cfg(feature = "tls")]
+pub fn host_random(buf: &mut [u8]) -> bool {
+    const NAME: &[u8] = b"/dev/urandom\0";
+    // SAFETY: OPEN reads the NUL-terminated name (its length without the
+    // NUL is the third argument); mode 0 is "r".
+    let fd = unsafe { syscall!(OPEN, NAME.as_ptr(), 0, NAME.len() - 1) } as isize;
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: READ writes at most `buf.len()` bytes into `buf`, which
+    // outlives the call; it returns how many it did not read.
+    let left = unsafe { syscall!(READ, fd, buf.as_mut_ptr(), buf.len()) };
+    // SAFETY: CLOSE takes the handle OPEN returned.
+    unsafe { syscall!(CLOSE, fd) };
+    left == 0
+}
+
+/// Seconds since 1970 on the host's clock (semihosting `SYS_TIME`), for
+/// the certificate's validity period.
+#[cfg(feature = "tls")]
+pub fn host_unix_time() -> u64 {
+    // SAFETY: TIME takes no arguments and only returns a value.
+    (unsafe { syscall!(TIME) }) as u64
 }
 
 /// SplitMix64's output function: spreads every input bit over the result.

@@ -3,17 +3,23 @@
 //!
 //! The UART is the byte stream (a host relay joins it to the server's TCP
 //! port, see `examples/uart_relay.rs`); semihosting is the console. The
-//! firmware opens `ws://127.0.0.1:8080/ws` with the gateway example's
+//! firmware opens `ws://127.0.0.1:8080/ws` (with the `tls` feature:
+//! `wss://localhost/ws`, TLS 1.3 through embedded-tls, `tls.rs`, the
+//! server's certificate checked against a CA built in) with the gateway example's
 //! no-std `bridge` (shared source, `examples/support/bridge.rs`), says
 //! hello to the room, prints every message it receives, and forwards each
 //! one back to the room tagged `[cortex-m] heard: ` (its own tagged lines
 //! and the server's `* ` notices are not forwarded, so it never answers
 //! itself). Pings are answered by the library (auto-pong); the keepalive
-//! pings it owes after 20 s of silence go out on the SysTick clock.
+//! pings it owes after 20 s of silence go out on embassy-time.
+//!
+//! It runs as one `embassy-executor` task (thread mode, `wfe` between
+//! polls); every wait is an `embassy-time` deadline, on the SysTick driver
+//! of `clock.rs`.
 //!
 //! When a session ends without "quit" (the server closed, the link failed,
 //! the handshake failed or took over 10 s, or the keepalive found the peer
-//! dead) it waits a backoff on SysTick (1 s, doubling to at most 30 s; back
+//! dead) it waits a backoff (an embassy-time `Timer`) (1 s, doubling to at most 30 s; back
 //! to 1 s after a session that connected) and starts a fresh handshake with
 //! a fresh key over the same UART. It closes (1000) and leaves QEMU after
 //! the run time (the last number on the semihosting command line, 60 s by
@@ -23,7 +29,9 @@
 #![no_main]
 
 mod board;
-mod exec;
+mod clock;
+#[cfg(feature = "tls")]
+mod tls;
 mod uart;
 
 #[allow(dead_code)] // the tokio gateway uses the rest
@@ -32,6 +40,9 @@ mod bridge;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
+use embassy_executor::Executor;
+use embassy_time::{Instant, Timer};
+use embedded_io_async::{Read, Write};
 use heapless::String;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
@@ -41,7 +52,16 @@ use crate::uart::Uart;
 
 /// The chat room (the Host header and path; the relay decides where the
 /// bytes really go).
+#[cfg(not(feature = "tls"))]
 const URL: &str = "ws://127.0.0.1:8080/ws";
+/// The chat room over TLS: the host is the name the server's certificate
+/// must carry ([`tls::SERVER_NAME`]).
+#[cfg(feature = "tls")]
+const URL: &str = "wss://localhost/ws";
+/// How long a TLS handshake may take (ECDH and two ECDSA checks in
+/// software) before the attempt counts as failed.
+#[cfg(feature = "tls")]
+const TLS_HANDSHAKE_MS: u64 = 20_000;
 /// Every line this firmware sends starts with this.
 const TAG: &str = "[cortex-m]";
 /// The first line it sends.
@@ -74,23 +94,68 @@ fn main() -> ! {
     let Some(peripherals) = cortex_m::Peripherals::take() else {
         board::exit(false)
     };
-    board::start_clock(peripherals.SYST);
+    clock::start(peripherals.SYST);
     // SAFETY: UART0 is used by nothing else in this firmware.
     let uart = unsafe { Uart::new(uart::UART0_BASE, 16) };
     board::enable_uart0_rx_irq();
     let seconds = board::run_seconds(DEFAULT_SECONDS);
     hprintln!("firmware: up, running for at most {} s", seconds);
 
-    let (Some(rx), Some(tx), Some(outbox)) = (
+    let (Some(rx), Some(tx), Some(outbox), Some(executor)) = (
         cortex_m::singleton!(: [u8; RX_LEN] = [0; RX_LEN]),
         cortex_m::singleton!(: [u8; TX_LEN] = [0; TX_LEN]),
         cortex_m::singleton!(: bridge::Outbox = bridge::Outbox::default()),
+        cortex_m::singleton!(: Executor = Executor::new()),
     ) else {
         board::exit(false)
     };
-    let ok = exec::block_on(run(uart, rx, tx, outbox, seconds));
+    #[cfg(feature = "tls")]
+    let (Some(tls_read), Some(tls_write)) = (
+        cortex_m::singleton!(: [u8; tls::READ_LEN] = [0; tls::READ_LEN]),
+        cortex_m::singleton!(: [u8; tls::WRITE_LEN] = [0; tls::WRITE_LEN]),
+    ) else {
+        board::exit(false)
+    };
+    let buffers = Buffers {
+        rx,
+        tx,
+        outbox,
+        #[cfg(feature = "tls")]
+        tls_read,
+        #[cfg(feature = "tls")]
+        tls_write,
+    };
+    executor.run(|spawner| match firmware(uart, buffers, seconds) {
+        Ok(task) => spawner.spawn(task),
+        Err(_) => board::exit(false),
+    })
+}
+
+/// Every buffer of the firmware, in statics.
+struct Buffers {
+    rx: &'static mut [u8; RX_LEN],
+    tx: &'static mut [u8; TX_LEN],
+    outbox: &'static mut bridge::Outbox,
+    #[cfg(feature = "tls")]
+    tls_read: &'static mut [u8; tls::READ_LEN],
+    #[cfg(feature = "tls")]
+    tls_write: &'static mut [u8; tls::WRITE_LEN],
+}
+
+/// The one task: the sessions, then the exit (with the run's status).
+#[embassy_executor::task]
+async fn firmware(uart: Uart, buffers: Buffers, seconds: u32) {
+    let ok = run(uart, buffers, seconds).await;
     hprintln!("firmware: ran {} ms", board::now_ms());
     board::exit(ok)
+}
+
+/// `Some(output)` if `fut` completes before `deadline_ms` (embassy-time
+/// milliseconds since boot), `None` (dropping `fut`) otherwise.
+async fn until<F: Future>(deadline_ms: u64, fut: F) -> Option<F::Output> {
+    embassy_time::with_deadline(Instant::from_millis(deadline_ms), fut)
+        .await
+        .ok()
 }
 
 /// How one session ended.
@@ -103,6 +168,10 @@ enum Ended {
     /// out, or the peer went silent: try again after the backoff. True when
     /// the handshake had succeeded (which resets the backoff).
     Lost(bool),
+    /// Nothing can be tried again (say no entropy for TLS): end the run
+    /// with failure.
+    #[cfg(feature = "tls")]
+    Fatal,
 }
 
 /// Backoff before reconnect attempt `attempt` (1, 2, ...): 1 s doubling
@@ -117,13 +186,10 @@ fn backoff_ms(attempt: u32) -> u64 {
 /// Sessions until "quit" or the run time is up, reconnecting with a
 /// backoff in between. True when the last one ended with a clean closing
 /// handshake.
-async fn run(
-    mut uart: Uart,
-    rx: &mut [u8],
-    tx: &mut [u8],
-    outbox: &mut bridge::Outbox,
-    seconds: u32,
-) -> bool {
+async fn run(mut uart: Uart, buffers: Buffers, seconds: u32) -> bool {
+    let Buffers { rx, tx, outbox, .. } = buffers;
+    #[cfg(feature = "tls")]
+    let (tls_read, tls_write) = (buffers.tls_read, buffers.tls_write);
     let Ok(url) = Url::parse(URL) else {
         hprintln!("firmware: bad URL {}", URL);
         return false;
@@ -141,8 +207,22 @@ async fn run(
         let request = ClientRequest::new(&url, key);
         let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
         drain(&mut uart).await;
-        match session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await {
+        #[cfg(not(feature = "tls"))]
+        let ended = session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await;
+        #[cfg(feature = "tls")]
+        let ended = {
+            let buffers = (
+                &mut tls_read[..],
+                &mut tls_write[..],
+                &mut rx[..],
+                &mut tx[..],
+            );
+            tls_session(&mut uart, buffers, outbox, &request, masks, end_ms).await
+        };
+        match ended {
             Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
+            #[cfg(feature = "tls")]
+            Ended::Fatal => return false,
             Ended::Lost(connected) => {
                 attempt = if connected {
                     1
@@ -162,7 +242,7 @@ async fn run(
             wait,
             attempt
         );
-        exec::until(now + wait, core::future::pending::<()>()).await;
+        Timer::at(Instant::from_millis(now + wait)).await;
     }
 }
 
@@ -178,7 +258,7 @@ async fn drain(uart: &mut Uart) {
     let mut thrown = 0usize;
     while board::now_ms() < give_up {
         let quiet_at = (board::now_ms() + DRAIN_QUIET_MS).min(give_up);
-        match exec::until(quiet_at, uart.read(&mut scratch)).await {
+        match until(quiet_at, uart.read(&mut scratch)).await {
             Some(Ok(n)) => thrown += n,
             Some(Err(_)) | None => break,
         }
@@ -188,10 +268,62 @@ async fn drain(uart: &mut Uart) {
     }
 }
 
-/// One session: connect, greet, relay until the time is up, "quit", or the
-/// connection ends; close.
-async fn session(
+/// One TLS session: the TLS handshake (the server's certificate checked
+/// against the built-in CA), then the WebSocket [`session`] over it, then
+/// the TLS close (close_notify).
+#[cfg(feature = "tls")]
+async fn tls_session(
     uart: &mut Uart,
+    (tls_read, tls_write, rx, tx): (&mut [u8], &mut [u8], &mut [u8], &mut [u8]),
+    outbox: &mut bridge::Outbox,
+    request: &ClientRequest<'_>,
+    masks: board::Masks,
+    end_ms: u64,
+) -> Ended {
+    use embedded_tls::{TlsConfig, TlsConnection, TlsContext};
+
+    let Some(mut provider) = tls::Provider::new() else {
+        hprintln!("firmware: TLS: no entropy from the host (/dev/urandom over semihosting)");
+        return Ended::Fatal;
+    };
+    let config = TlsConfig::new().with_server_name(tls::SERVER_NAME);
+    let mut conn: TlsConnection<'_, _, tls::Suite> =
+        TlsConnection::new(tls::Records::new(uart), tls_read, tls_write);
+    let started = board::now_ms();
+    let deadline = end_ms.min(started + TLS_HANDSHAKE_MS);
+    match until(deadline, conn.open(TlsContext::new(&config, &mut provider))).await {
+        Some(Ok(())) if provider.verifier.authenticated() => {}
+        Some(Ok(())) => {
+            hprintln!("firmware: TLS handshake failed: the server sent no verified certificate");
+            return lost_or_time_up(false, end_ms);
+        }
+        Some(Err(e)) => {
+            hprintln!("firmware: TLS handshake failed: {:?}", e);
+            return lost_or_time_up(false, end_ms);
+        }
+        None => {
+            hprintln!("firmware: no TLS handshake in time");
+            return lost_or_time_up(false, end_ms);
+        }
+    }
+    hprintln!(
+        "firmware: TLS 1.3 handshake done in {} ms: {} certified by the built-in CA",
+        board::now_ms() - started,
+        tls::SERVER_NAME
+    );
+    let ended = session(&mut conn, rx, tx, outbox, request, masks, end_ms).await;
+    // close_notify: only UART writes, which do not wait.
+    match conn.close().await {
+        Ok(_) => hprintln!("firmware: TLS closed (close_notify sent)"),
+        Err((_, e)) => hprintln!("firmware: TLS close failed: {:?}", e),
+    }
+    ended
+}
+
+/// One session over `transport`: the WebSocket handshake, greet, relay
+/// until the time is up, "quit", or the connection ends; close.
+async fn session<T: Read + Write>(
+    transport: T,
     rx: &mut [u8],
     tx: &mut [u8],
     outbox: &mut bridge::Outbox,
@@ -201,7 +333,11 @@ async fn session(
 ) -> Ended {
     // The handshake is bounded by HANDSHAKE_MS and by the run time.
     let handshake_end = end_ms.min(board::now_ms() + HANDSHAKE_MS);
-    let mut ws = match exec::until(handshake_end, bridge::open(uart, rx, tx, masks, request)).await
+    let mut ws = match until(
+        handshake_end,
+        bridge::open(transport, rx, tx, masks, request),
+    )
+    .await
     {
         Some(Ok(ws)) => ws,
         Some(Err(e)) => {
@@ -233,7 +369,7 @@ async fn session(
             .map_or(u64::MAX, wsframe::Instant::as_millis);
         let wake = keepalive.min(closing.map_or(end_ms, |(_, until)| until));
         let mut quit = false;
-        match exec::until(wake, ws.read()).await {
+        match until(wake, ws.read()).await {
             Some(Ok(event)) => {
                 bridge::deliver(&event, &mut |text| {
                     received += 1;

@@ -6,11 +6,17 @@
 //! read when the holding register is empty, so TCP flow control reaches
 //! the peer. The register accesses are the only `unsafe` code of the UART;
 //! everything above them is safe.
+//!
+//! The async read registers the task's waker before it looks at the
+//! receive register; the receive interrupt ([`on_rx_interrupt`]) wakes it.
 
+use core::cell::Cell;
 use core::convert::Infallible;
 use core::future::poll_fn;
 use core::ptr::{read_volatile, write_volatile};
-use core::task::Poll;
+use core::task::{Poll, Waker};
+
+use critical_section::Mutex;
 
 /// UART0 of the mps2-an385/an386 boards.
 pub const UART0_BASE: usize = 0x4000_4000;
@@ -45,10 +51,28 @@ fn write_reg(base: usize, offset: usize, value: u32) {
     unsafe { write_volatile((base + offset) as *mut u32, value) }
 }
 
-/// Acknowledge the receive interrupt of the UART at `base` (called from the
-/// interrupt handler; the byte itself stays in DATA until [`Uart`] reads it).
-pub fn clear_rx_interrupt(base: usize) {
+/// The task waiting for a byte of UART0 (the only UART used).
+static RX_WAKER: Mutex<Cell<Option<Waker>>> = Mutex::new(Cell::new(None));
+
+/// The receive interrupt of the UART at `base`: acknowledge it and wake the
+/// task waiting for a byte (the byte itself stays in DATA until [`Uart`]
+/// reads it).
+pub fn on_rx_interrupt(base: usize) {
     write_reg(base, INTSTATUS, INT_RX);
+    if let Some(waker) = critical_section::with(|cs| RX_WAKER.borrow(cs).take()) {
+        waker.wake();
+    }
+}
+
+/// Have `waker` woken by the next receive interrupt.
+fn wake_on_rx(waker: &Waker) {
+    critical_section::with(|cs| {
+        let slot = RX_WAKER.borrow(cs);
+        match slot.take() {
+            Some(old) if old.will_wake(waker) => slot.set(Some(old)),
+            _ => slot.set(Some(waker.clone())),
+        }
+    });
 }
 
 /// One CMSDK UART, owned.
@@ -70,7 +94,8 @@ impl Uart {
         Self { base }
     }
 
-    fn rx_full(&self) -> bool {
+    /// A byte is waiting in the receive register.
+    pub fn rx_full(&self) -> bool {
         read_reg(self.base, STATE) & STATE_RX_FULL != 0
     }
 
@@ -79,7 +104,7 @@ impl Uart {
     }
 
     /// Move every byte waiting in the UART into `buf`; returns how many.
-    fn drain(&mut self, buf: &mut [u8]) -> usize {
+    pub fn drain(&mut self, buf: &mut [u8]) -> usize {
         let mut n = 0;
         for slot in buf.iter_mut() {
             if !self.rx_full() {
@@ -91,7 +116,24 @@ impl Uart {
         n
     }
 
-    fn write_all_now(&mut self, buf: &[u8]) {
+    /// Pending until a byte is waiting (the receive interrupt wakes the
+    /// task); takes nothing, so dropping it loses nothing.
+    pub async fn readable(&mut self) {
+        poll_fn(|cx| {
+            // First the waker, then the register: a byte that comes in
+            // between raises the interrupt, which finds the waker.
+            wake_on_rx(cx.waker());
+            if self.rx_full() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+    }
+
+    /// Send `buf`, spinning while the transmitter is full.
+    pub fn write_all_now(&mut self, buf: &[u8]) {
         for &byte in buf {
             while self.tx_full() {
                 core::hint::spin_loop();
@@ -142,21 +184,14 @@ impl embedded_io::WriteReady for Uart {
 }
 
 impl embedded_io_async::Read for Uart {
-    /// Pending until a byte is in (the executor sleeps until the next
-    /// interrupt), then everything waiting. Cancel-safe: bytes are only
-    /// taken from the UART in the poll that returns them.
+    /// Pending until a byte is in (the receive interrupt wakes the task),
+    /// then everything waiting. Cancel-safe: bytes are only taken from the
+    /// UART in the poll that returns them.
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
         if buf.is_empty() {
             return Ok(0);
         }
-        poll_fn(|_| {
-            if self.rx_full() {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-        .await;
+        self.readable().await;
         Ok(self.drain(buf))
     }
 }

@@ -445,3 +445,131 @@ fn gateway_refuses_a_ca_file_without_a_certificate() {
     let status = gateway.wait_exit();
     assert_eq!(status.code(), Some(1), "{status}");
 }
+
+// ---------------------------------------------------------------------------
+// In process: rustls server and rustls client over an in-memory duplex,
+// wsframe's async adapter on both ends (no example program, no socket).
+
+#[allow(deprecated)] // rustls's ring provider: see examples/support/tls.rs
+fn server_config(pki: &Pki) -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
+    let certs = CertificateDer::pem_file_iter(pki.path("cert.pem"))
+        .expect("cert.pem")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certificates");
+    let key = PrivateKeyDer::from_pem_file(pki.path("key.pem")).expect("key.pem");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
+    Arc::new(config)
+}
+
+/// One wss:// session in memory: the TLS handshake, the WebSocket handshake
+/// with permessage-deflate, messages both ways, the closing handshake.
+async fn in_memory_session(pki: &Pki, client_tls: Arc<ClientConfig>) -> Result<(), String> {
+    use wsframe::deflate::{Deflater, Inflater};
+    let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+    let acceptor = tokio_rustls::TlsAcceptor::from(server_config(pki));
+    let server = tokio::spawn(async move {
+        let tls = acceptor
+            .accept(server_io)
+            .await
+            .map_err(|e| e.to_string())?;
+        let conn = Connection::server(vec![0u8; 64 * 1024], Config::new())
+            .map_err(|e| e.to_string())?
+            .with_deflate(
+                Inflater::new(vec![0u8; 1 << 15]).map_err(|e| e.to_string())?,
+                Deflater::new(vec![0u16; 1024]),
+            );
+        let mut ws = WebSocket::new(FromTokio::new(tls), conn, vec![0u8; 16 * 1024])
+            .map_err(|e| e.to_string())?;
+        ws.accept::<16>(&wsframe::handshake::Limits::DEFAULT, |_| {
+            wsframe::io::Answer::Accept(None)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        assert!(ws.connection().deflate_agreed());
+        loop {
+            let echo = match ws.read().await {
+                Ok(Event::Text(t)) => t.to_owned(),
+                Ok(_) => continue,
+                Err(wsframe::io::Error::Closed) => return Ok::<_, String>(()),
+                Err(e) => return Err(e.to_string()),
+            };
+            ws.send_text(&echo).await.map_err(|e| e.to_string())?;
+        }
+    });
+    let connector = TlsConnector::from(client_tls);
+    let name = ServerName::try_from("localhost").expect("name");
+    let tls = connector
+        .connect(name, client_io)
+        .await
+        .map_err(|e| format!("TLS: {e}"))?;
+    let conn = Connection::client(vec![0u8; 64 * 1024], Config::new(), Masks(7))
+        .map_err(|e| e.to_string())?
+        .with_deflate(
+            Inflater::new(vec![0u8; 1 << 15]).map_err(|e| e.to_string())?,
+            Deflater::new(vec![0u16; 1024]),
+        );
+    let url = Url::parse("wss://localhost/").map_err(|e| e.to_string())?;
+    let request =
+        ClientRequest::new(&url, [3; 16]).with_deflate(conn.deflate_offer().expect("offer"));
+    let mut ws = WebSocket::new(FromTokio::new(tls), conn, vec![0u8; 16 * 1024])
+        .map_err(|e| e.to_string())?;
+    ws.connect(&request).await.map_err(|e| e.to_string())?;
+    assert!(ws.connection().deflate_agreed());
+    for i in 0..20 {
+        let text = format!(
+            "{{\"n\":{i},\"text\":\"{}\"}}",
+            "over tls, compressed ".repeat(i * 10)
+        );
+        ws.send_text(&text).await.map_err(|e| e.to_string())?;
+        match ws.read().await {
+            Ok(Event::Text(t)) => assert_eq!(t, text),
+            other => return Err(format!("unexpected {other:?}")),
+        }
+    }
+    ws.close(wsframe::CloseCode::NORMAL, "done")
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        match ws.read().await {
+            Ok(_) => {}
+            Err(wsframe::io::Error::Closed) => break,
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    server
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("server: {e}"))
+}
+
+#[test]
+fn wss_round_trip_in_process_rustls_on_both_ends() {
+    let pki = Pki::new();
+    runtime().block_on(async {
+        bounded("the session", in_memory_session(&pki, pki.trusting()))
+            .await
+            .expect("the session");
+    });
+}
+
+#[test]
+fn in_process_a_certificate_that_does_not_verify_is_refused() {
+    let pki = Pki::new();
+    runtime().block_on(async {
+        let result = bounded("the session", in_memory_session(&pki, not_trusting())).await;
+        let error = result.expect_err("an untrusted certificate must not connect");
+        assert!(error.starts_with("TLS: "), "{error}");
+        assert!(
+            error.contains("UnknownIssuer") || error.contains("certificate"),
+            "{error}"
+        );
+    });
+}

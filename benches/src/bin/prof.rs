@@ -4,7 +4,7 @@
 //! ```sh
 //! cargo build --release -p wsframe-bench --bin prof
 //! valgrind --tool=callgrind --toggle-collect='prof::measure*' \
-//!     target/release/prof w1   # or w3, w3v, w4t, w6, w6l, z1, z1s, z1w, z1f, z1z
+//!     target/release/prof w1   # or w3, w3v, w4t, w6, w6l, z1, z1s, z1w, z1f, z1z, z2 json t4096
 //! ```
 //!
 //! Only the `measure_*` functions are counted; divide their inclusive
@@ -19,6 +19,10 @@
 //! the bare decompressors on the same bytes: `z1w` `miniz_oxide` into a
 //! 32 KiB window copied out, `z1f` into a flat 64 KiB buffer, `z1z`
 //! `flate2` (zlib-rs) into a `Vec`.
+//!
+//! Z2 (compress 20 times): `z2 INPUT WHO`, INPUT `json` or `prose`, WHO
+//! `t1024`, `t4096` (ours with that many table entries), `zlib1`, `zlib6`;
+//! divide by 20 times the input length (printed) for instructions a byte.
 
 use std::hint::black_box;
 use wsframe_bench::*;
@@ -112,6 +116,39 @@ fn z1_bare(name: &str, mut f: impl FnMut(&[u8]) -> usize) {
     println!("{name}: {Z1_ROUNDS} messages of 64 KiB inflated");
 }
 
+#[inline(never)]
+fn measure_z2(mut f: impl FnMut(&[u8]) -> usize, data: &[u8], rounds: usize) -> usize {
+    (0..rounds).map(|_| f(black_box(data))).sum()
+}
+
+/// A compressor under test: input in, compressed length out.
+type Compress = Box<dyn FnMut(&[u8]) -> usize>;
+
+/// Z2: compress one input 20 times with one compressor.
+fn z2(input: &str, who: &str) {
+    let Some((_, data)) = compress_impl::z2_inputs()
+        .into_iter()
+        .find(|(n, _)| *n == input)
+    else {
+        return eprintln!("z2: input json or prose");
+    };
+    let mut f: Compress = match who {
+        "t1024" | "t4096" => {
+            let mut c = compress_impl::Ours::new(who[1..].parse().unwrap(), data.len());
+            Box::new(move |d| c.compress(d))
+        }
+        "zlib1" | "zlib6" => {
+            let mut z = compress_impl::Zlib::new(who[4..].parse().unwrap(), data.len());
+            Box::new(move |d| z.compress(d))
+        }
+        _ => return eprintln!("z2: t1024, t4096, zlib1 or zlib6"),
+    };
+    let one = f(&data);
+    let n = measure_z2(&mut f, &data, 20);
+    assert_eq!(n, 20 * one);
+    println!("z2 {input} {who}: 20 x {} bytes -> {one} bytes", data.len());
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();
     match which.as_str() {
@@ -178,6 +215,10 @@ fn main() {
             let mut m = inflate_impl::Flate2::default();
             z1_bare("z1z", |i| m.inflate(i));
         }
-        _ => eprintln!("usage: prof w1|w3|w3v|w4t|w6|w6l|z1|z1s|z1w|z1f|z1z"),
+        "z2" => {
+            let arg = |i| std::env::args().nth(i).unwrap_or_default();
+            z2(&arg(2), &arg(3));
+        }
+        _ => eprintln!("usage: prof w1|w3|w3v|w4t|w6|w6l|z1|z1s|z1w|z1f|z1z|z2 INPUT WHO"),
     }
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Summarise the criterion results of benches/peers.rs as a Markdown table.
+"""Summarise the criterion results of benches/peers.rs and benches/deflate.rs
+as Markdown tables.
 
 Reads target/criterion/<group>/<entry>/new/{benchmark,estimates}.json (the
 median of the last run), prints per workload each implementation's figure
-(ns per element, or GB/s for byte throughput) and the ratio ours / best peer.
+(ns per element, or GB/s for byte throughput) and the ratio ours / best peer;
+then, for the permessage-deflate groups, Z1 (inflate) as ours against bare
+miniz_oxide (the decompressor wsframe wraps) and Z2 (compress) as our speed
+against zlib levels 1 and 6.
 Usage: python3 benches/summary.py [target/criterion]
 """
 import json
@@ -26,13 +30,16 @@ TARGETS = {
 }
 
 
+Z2 = ["Z2-json", "Z2-prose"]
+
+
 def load():
     groups = {}
     for bench in ROOT.glob("*/*/new/benchmark.json"):
         meta = json.loads(bench.read_text())
         est = json.loads((bench.parent / "estimates.json").read_text())
         group, entry = meta["group_id"], meta["function_id"]
-        if group not in ORDER:
+        if group not in ORDER and group != "Z1" and group not in Z2:
             continue
         tp = meta.get("throughput") or {}
         ns = est["median"]["point_estimate"]
@@ -44,8 +51,47 @@ def load():
     return groups
 
 
+def deflate(groups):
+    """Z1: each of our entries against bare miniz_oxide; Z2: our speed
+    against zlib's (throughput ratios: above 1 is faster)."""
+    z1 = groups.get("Z1")
+    if z1:
+        print()
+        print("Z1 inflate of a compressed 64 KiB text message (GB/s of inflated output):")
+        print()
+        print("| entry | GB/s | / miniz_oxide-window | overhead | / miniz_oxide-flat | overhead |")
+        print("|---|---:|---:|---:|---:|---:|")
+        window = z1.get("miniz_oxide-window", (None,))[0]
+        flat = z1.get("miniz_oxide-flat", (None,))[0]
+        for name, (value, _, _) in sorted(z1.items(), key=lambda kv: -kv[1][0]):
+            cells = []
+            for base in (window, flat):
+                if base:
+                    # Throughput ratio, and the extra time per message.
+                    cells.append(f"{value / base:.3f} | {base / value - 1:+.1%}")
+                else:
+                    cells.append("– | –")
+            print(f"| {name} | {value:.3g} | {' | '.join(cells)} |")
+    rows = [(g, groups[g]) for g in Z2 if g in groups]
+    if rows:
+        print()
+        print("Z2 compress (MB/s of input; ratios are our speed / zlib's):")
+        print()
+        print("| input | entry | MB/s | / zlib-1 | / zlib-6 |")
+        print("|---|---|---:|---:|---:|")
+        for g, entries in rows:
+            z1_, z6 = (entries.get(k, (None,))[0] for k in ("zlib-1", "zlib-6"))
+            for name, (value, _, _) in sorted(entries.items(), key=lambda kv: -kv[1][0]):
+                r1 = f"{value / z1_:.2f}" if z1_ else "–"
+                r6 = f"{value / z6:.2f}" if z6 else "–"
+                print(f"| {g} | {name} | {value * 1000:.0f} | {r1} | {r6} |")
+
+
 def main():
     groups = load()
+    if not any(g in groups for g in ORDER):
+        deflate(groups)
+        return
     print("| workload | target | wsframe | best peer | ours/best | "
           "best UTF-8-checking peer | ours/it | all entries (best first) |")
     print("|---|---|---:|---|---:|---|---:|---|")
@@ -73,6 +119,7 @@ def main():
         label = g if variant == OURS else f"{g}, {variant}"
         print(f"| {label} ({unit}) | {TARGETS.get(g, '')} | {ours[0]:.3g} | "
               f"{best_name} {best:.3g} | {ratio:.2f} | {c_col} | {listing} |")
+    deflate(groups)
 
 
 if __name__ == "__main__":

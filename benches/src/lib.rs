@@ -13,7 +13,10 @@
 //! W2 unmask 1 MiB, W3 client encode of [`ENCODE_BATCH`] masked 16-byte text
 //! frames, W4 decode of one 64 KiB masked frame (binary; W4t text),
 //! W5 `Sec-WebSocket-Accept`, W6 an echo round trip (client encode, server
-//! decode, server encode, client decode).
+//! decode, server encode, client decode); with permessage-deflate
+//! (`benches/deflate.rs`), Z1 inflate of a compressed 64 KiB text message
+//! ([`inflate_impl`]) and Z2 compression of 64 KiB of chat JSON and of
+//! prose ([`compress_impl`]), both over [`text`]'s generated inputs.
 //!
 //! Layout: this file holds the workload constants, [`Msg`] and [`Count`];
 //! `keys` the masking keys ([`Keys`]), `workload` the prepared inputs
@@ -21,17 +24,22 @@
 //! [`run`]. Each implementation has its module: [`ours`],
 //! [`tungstenite_impl`], [`fastwebsockets_impl`],
 //! [`embedded_websocket_impl`], [`edge_ws_impl`], [`sans_io_impl`],
-//! [`websocketz_impl`].
+//! [`websocketz_impl`]; with the `ratchet` feature, `ratchet_impl`.
 
 mod keys;
+pub mod text;
 mod transport;
 mod workload;
 
+pub mod compress_impl;
 pub mod edge_ws_impl;
 pub mod embedded_websocket_impl;
 pub mod fastwebsockets_impl;
+pub mod inflate_impl;
 pub mod ours;
 pub mod sans_io_impl;
+#[cfg(feature = "ratchet")]
+pub mod ratchet_impl;
 pub mod tungstenite_impl;
 pub mod websocketz_impl;
 

@@ -62,7 +62,10 @@ pub fn zlib_message(z: &mut flate2::Compress, data: &[u8], out: &mut Vec<u8>) ->
             break;
         }
     }
-    assert!(out.ends_with(&TRAILER), "a sync flush ends with 00 00 ff ff");
+    assert!(
+        out.ends_with(&TRAILER),
+        "a sync flush ends with 00 00 ff ff"
+    );
     out.truncate(out.len() - TRAILER.len());
     out.len()
 }

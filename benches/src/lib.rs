@@ -37,9 +37,9 @@ pub mod embedded_websocket_impl;
 pub mod fastwebsockets_impl;
 pub mod inflate_impl;
 pub mod ours;
-pub mod sans_io_impl;
 #[cfg(feature = "ratchet")]
 pub mod ratchet_impl;
+pub mod sans_io_impl;
 pub mod tungstenite_impl;
 pub mod websocketz_impl;
 

@@ -13,7 +13,9 @@
 use crate::{Count, Feed};
 use bytes::BytesMut;
 use ratchet_rs::deflate::{Deflate, DeflateExtProvider};
-use ratchet_rs::{ExtensionProvider, HeaderMap, HeaderValue, Message, Role, WebSocket, WebSocketConfig};
+use ratchet_rs::{
+    ExtensionProvider, HeaderMap, HeaderValue, Message, Role, WebSocket, WebSocketConfig,
+};
 
 /// Our server type.
 pub type Server = WebSocket<Feed<'static>, Deflate>;

@@ -36,6 +36,10 @@ pub struct Corrupt;
 /// `deflate` feature an [`Inflater`](crate::deflate::Inflater) (see
 /// [`Connection::with_deflate`](super::Connection::with_deflate)).
 pub trait RecvExtension: sealed::Sealed {
+    /// There is extension memory at all (`false` for `()`: every hook
+    /// compiles away, and so do the checks around them).
+    #[doc(hidden)]
+    const PRESENT: bool;
     /// Start a connection with what the handshake agreed; whether
     /// compressed messages are accepted.
     #[doc(hidden)]
@@ -62,6 +66,7 @@ pub trait RecvExtension: sealed::Sealed {
 impl sealed::Sealed for () {}
 
 impl RecvExtension for () {
+    const PRESENT: bool = false;
     #[cfg(feature = "deflate")]
     #[inline(always)]
     fn start(&mut self, _: Option<Params>, _: Role) -> bool {
@@ -92,6 +97,7 @@ impl<W> sealed::Sealed for Inflater<W> {}
 
 #[cfg(feature = "deflate")]
 impl<W: AsRef<[u8]> + AsMut<[u8]>> RecvExtension for Inflater<W> {
+    const PRESENT: bool = true;
     fn start(&mut self, agreed: Option<Params>, role: Role) -> bool {
         Inflater::start(self, agreed, role)
     }

@@ -457,7 +457,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
         }
         self.apply_release();
         #[cfg(feature = "deflate")]
-        if self.frame.is_none() {
+        if I::PRESENT && self.frame.is_none() {
             if let Some(ready) = self.resume_inflate(link, config)? {
                 return Ok(ready);
             }
@@ -524,7 +524,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
             self.seen = self.seen.wrapping_add(take);
             let last = done && frame.fin;
             #[cfg(feature = "deflate")]
-            if self.inflating.is_some() {
+            if I::PRESENT && self.inflating.is_some() {
                 let piece = Piece {
                     frame,
                     from,
@@ -693,7 +693,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
                     self.msg_len = 0;
                     self.utf8.reset();
                     #[cfg(feature = "deflate")]
-                    {
+                    if I::PRESENT {
                         self.inflating = compressed.then_some(Inflating {
                             inflated: 0,
                             trailer: 0,
@@ -796,7 +796,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, I: RecvExtension> Recv<B, I> {
     #[inline(always)]
     fn is_inflating(&self) -> bool {
         #[cfg(feature = "deflate")]
-        return self.inflating.is_some();
+        return I::PRESENT && self.inflating.is_some();
         #[cfg(not(feature = "deflate"))]
         false
     }

@@ -8,6 +8,7 @@
 mod common;
 
 mod adapters;
+mod adopt;
 mod close_handshake;
 mod connection;
 mod deflate;

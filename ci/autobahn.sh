@@ -7,9 +7,13 @@
 # refused with 1009: summarize.py --cap-ok) and at a 16 MiB cap (every case).
 # Then both roles once more on the split halves (--split: a reader thread
 # and a writer thread per connection), at the 16 MiB cap.
-# Exit 1 if any case FAILED.
+# Then the server role once more against examples/axum_chat's /echo (axum
+# and hyper upgrade, wsframe adopts the stream), at its fixed 1 MiB cap,
+# strict: no case FAILED and none NON-STRICT (about 30 s; same venv).
+# Exit 1 if any case FAILED (or, for axum_chat, is NON-STRICT).
 #   usage: ci/autobahn.sh [OUTDIR]     (default target/autobahn)
 #   env:   CONFORMANCE   path of shared/conformance (default ../shared/conformance)
+#          AUTOBAHN_ONLY=axum   run only the axum_chat part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,7 +23,7 @@ mkdir -p "$OUT"
 [ -x "$CONF/run-server-tests.sh" ] || { echo "no conformance scripts at $CONF" >&2; exit 2; }
 
 cargo build --release --examples --quiet
-BIN=$ROOT/target/release/examples
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples
 "$CONF/setup.sh" /tmp/ab3 >"$OUT/setup.log" 2>&1 || { cat "$OUT/setup.log"; exit 2; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -31,6 +35,28 @@ fail=0
 verdict() { # OUTDIR [--cap-ok]
   if python3 "$CONF/summarize.py" "$@"; then :; else fail=1; fi
 }
+# As verdict, and a NON-STRICT case fails too.
+verdict_strict() { # OUTDIR [--cap-ok]
+  local out
+  out=$(python3 "$CONF/summarize.py" "$@") || fail=1
+  echo "$out"
+  echo "$out" | grep -qE '^ +NON-STRICT +0$' || { echo "  some cases are NON-STRICT"; fail=1; }
+}
+
+# Server role behind axum + hyper: examples/axum_chat's /echo route.
+axum_run() {
+  local port
+  port=$(free_port)
+  "$BIN/axum_chat" "127.0.0.1:$port" >"$OUT/axum_chat.log" 2>&1 &
+  PIDS+=($!)
+  AB_PATH=/echo AB_AGENT="wsframe-axum" "$CONF/run-server-tests.sh" 127.0.0.1 "$port" "$OUT/server-axum" >/dev/null 2>&1 || true
+  echo "== server role behind axum/hyper (axum_chat /echo), cap 1 MiB (fixed), strict"
+  verdict_strict "$OUT/server-axum" --cap-ok
+}
+if [ "${AUTOBAHN_ONLY:-}" = axum ]; then
+  axum_run
+  exit $fail
+fi
 
 # Server role.
 for cap in default 16m; do
@@ -64,4 +90,5 @@ port=$(free_port)
   "$BIN/autobahn_client" "ws://127.0.0.1:$port" "wsframe-split" --max-message 16777216 --split >/dev/null 2>&1 || true
 echo "== client role on split halves, cap 16m"
 verdict "$OUT/client-split"
+axum_run
 exit $fail

@@ -204,7 +204,10 @@ fn upgrade(app: App, mut request: Request, route: Route) -> Response {
         Err(refusal) => return refusal,
     };
     let Ok(permit) = app.sessions.clone().try_acquire_owned() else {
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, &[(header::RETRY_AFTER, "5")]);
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &[(header::RETRY_AFTER, "5")],
+        );
     };
     let on_upgrade = hyper::upgrade::on(&mut request);
     tokio::spawn(async move {
@@ -497,8 +500,6 @@ async fn echo<S: Stream>(ws: &mut Ws<S>) -> Result<(), BoxError> {
 async fn linger<S: Stream>(stream: &mut S) {
     let _ = tokio::time::timeout(WRITE_TIMEOUT, stream.shutdown()).await;
     let mut sink = [0u8; 4096];
-    let drain = async {
-        while let Ok(1..) = stream.read(&mut sink).await {}
-    };
+    let drain = async { while let Ok(1..) = stream.read(&mut sink).await {} };
     let _ = tokio::time::timeout(LINGER, drain).await;
 }

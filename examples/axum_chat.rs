@@ -199,9 +199,11 @@ async fn echo_route(State(app): State<App>, request: Request) -> Response {
 /// Check the upgrade request, answer the 101, and start the session in a
 /// task of its own once hyper hands over the stream.
 fn upgrade(app: App, mut request: Request, route: Route) -> Response {
-    let accept = match check_request(&request) {
-        Ok(accept) => accept,
-        Err(refusal) => return refusal,
+    let accept = match check_request(&request).map(|key| HeaderValue::from_bytes(&key)) {
+        Ok(Ok(accept)) => accept,
+        // base64 is always a valid header value.
+        Ok(Err(_)) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &[]),
+        Err(fault) => return refusal(fault),
     };
     let Ok(permit) = app.sessions.clone().try_acquire_owned() else {
         return refuse(
@@ -231,23 +233,18 @@ fn upgrade(app: App, mut request: Request, route: Route) -> Response {
 
 /// Validate the request as an opening handshake (RFC 6455 §4.2.1) with
 /// wsframe's parser, over the head rebuilt from what hyper parsed, and
-/// return the `Sec-WebSocket-Accept` value; or the refusal to send, with
-/// the status the fault calls for (400, 405, 426, 431).
-fn check_request(request: &Request) -> Result<HeaderValue, Response> {
+/// return the `Sec-WebSocket-Accept` value; or the fault, which knows the
+/// status to refuse it with (400, 405, 426, 431).
+fn check_request(request: &Request) -> Result<[u8; handshake::ACCEPT_KEY_LEN], RequestError> {
     let head = rebuild_head(request);
-    match handshake::parse_request::<64>(&head, &Limits::DEFAULT) {
-        Ok(Status::Complete(parsed)) => {
-            // No subprotocol and no extension offered is accepted: none
-            // goes in the answer (Chromium's permessage-deflate offer is
-            // declined by leaving it out).
-            let accept = handshake::accept_key(parsed.key().as_bytes());
-            HeaderValue::from_bytes(&accept)
-                .map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, &[]))
-        }
+    match handshake::parse_request::<64>(&head, &Limits::DEFAULT)? {
+        // No subprotocol and no extension offered is accepted: none goes
+        // in the answer (Chromium's permessage-deflate offer is declined by
+        // leaving it out).
+        Status::Complete(parsed) => Ok(handshake::accept_key(parsed.key().as_bytes())),
         // A rebuilt head always ends with its empty line: only a head over
         // the limit can still be partial.
-        Ok(Status::Partial { .. }) => Err(refusal(RequestError::HeadTooLarge)),
-        Err(e) => Err(refusal(e)),
+        Status::Partial { .. } => Err(RequestError::HeadTooLarge),
     }
 }
 

@@ -12,6 +12,7 @@ mod adopt;
 mod close_handshake;
 mod connection;
 mod deflate;
+mod embassy;
 mod fragmentation;
 mod halves;
 mod keepalive;

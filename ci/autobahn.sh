@@ -9,7 +9,7 @@
 # and a writer thread per connection), at the 16 MiB cap.
 # Then the server role once more against examples/axum_chat's /echo (axum
 # and hyper upgrade, wsframe adopts the stream), at its fixed 1 MiB cap,
-# strict: no case FAILED and none NON-STRICT (about 30 s; same venv).
+# strict: no case FAILED and none NON-STRICT (under a minute; same venv).
 # Exit 1 if any case FAILED (or, for axum_chat, is NON-STRICT).
 #   usage: ci/autobahn.sh [OUTDIR]     (default target/autobahn)
 #   env:   CONFORMANCE   path of shared/conformance (default ../shared/conformance)

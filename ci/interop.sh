@@ -5,6 +5,7 @@
 #   node-client    Node ws client            -> examples/echo_server     (server role)
 #   node-server    examples/interop_client   -> Node ws server           (client role)
 #   browser        headless Chromium (playwright-core) -> examples/chat_server
+#   browser-axum   the same browser run                -> examples/axum_chat (axum + hyper upgrade)
 # and over TLS (issue 16), against chat_server --tls-cert/--tls-key with a
 # throwaway CA and localhost certificate made here with openssl:
 #   python-tls     Python websockets clients (ssl context trusting the CA) -> wss://
@@ -235,6 +236,21 @@ if [ $ok = 1 ]; then
   expect_capture browser --size 4096 || ok=0
 fi
 record browser "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
+
+# The same page and room served by axum, upgraded through hyper (issue 17):
+# browser.js is pointed at axum_chat's URL instead.
+t0=$SECONDS ok=1
+port=$(free_port)
+say "browser-axum: headless Chromium  ->  axum_chat"
+rm -f "$OUT/chat-axum.png"
+start_server browser-axum "$port" "$BIN/axum_chat" "127.0.0.1:$port" || ok=0
+if [ $ok = 1 ]; then
+  timeout 180 node interop/node/browser.js "http://127.0.0.1:$port" "$OUT/chat-axum.png" 2>&1 | tee "$OUT/browser-axum.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || ok=0
+  [ -s "$OUT/chat-axum.png" ] || { echo "FAIL no screenshot at $OUT/chat-axum.png"; ok=0; }
+  stop_server
+fi
+record browser-axum "$([ $ok = 1 ] && echo PASS || echo FAIL)" $((SECONDS - t0))
 
 # --- over TLS: wss:// and https:// ----------------------------------------------
 # A throwaway CA and a certificate for localhost and 127.0.0.1 signed by it

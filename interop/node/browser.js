@@ -1,4 +1,6 @@
-// Headless Chromium against wsframe's chat_server (server role, a real browser).
+// Headless Chromium against wsframe's chat_server (server role, a real browser),
+// or against any server of the same page and room at the URL given
+// (ci/interop.sh also points it at examples/axum_chat).
 //
 //   node browser.js http://127.0.0.1:PORT SCREENSHOT.png
 //   node browser.js https://localhost:PORT SCREENSHOT.png SPKI-SHA256-BASE64

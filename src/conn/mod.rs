@@ -255,6 +255,55 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// the upgrade negotiated (subprotocol, extensions) is the caller's to
     /// keep: the connection speaks plain RFC 6455.
     ///
+    /// Adopting a stream takes three steps: the framework checks the
+    /// request and writes the `101` (with
+    /// [`handshake::accept_key`](crate::handshake::accept_key) for its
+    /// `Sec-WebSocket-Accept`), then hands over the stream and the bytes it
+    /// read past the head (hyper: `Upgraded::downcast` gives them as
+    /// `Parts::read_buf`); the connection takes those bytes first, and an
+    /// adapter runs it over the stream (`examples/axum_chat.rs` does this
+    /// with hyper and the async adapter):
+    ///
+    /// ```
+    /// use wsframe::io::blocking::WebSocket;
+    /// use wsframe::{Config, Connection, Event, NoMask, Role};
+    ///
+    /// // The stream the framework upgraded, as an `embedded-io` transport:
+    /// // here the rest of the client's bytes, and what we write.
+    /// struct Stream { rest: &'static [u8], written: Vec<u8> }
+    /// impl embedded_io::ErrorType for Stream { type Error = core::convert::Infallible; }
+    /// impl embedded_io::Read for Stream {
+    ///     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+    ///         let n = buf.len().min(self.rest.len());
+    ///         buf[..n].copy_from_slice(&self.rest[..n]);
+    ///         self.rest = &self.rest[n..];
+    ///         Ok(n)
+    ///     }
+    /// }
+    /// impl embedded_io::Write for Stream {
+    ///     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+    ///         self.written.extend_from_slice(buf);
+    ///         Ok(buf.len())
+    ///     }
+    ///     fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) }
+    /// }
+    ///
+    /// // The framework read the head and, with it, the client's first frame
+    /// // (a masked "Hello", RFC 6455 §5.7); a ping follows on the stream.
+    /// let read_past_head = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    /// let stream = Stream { rest: &[0x89, 0x80, 1, 2, 3, 4], written: Vec::new() };
+    ///
+    /// let mut conn = Connection::upgraded(Role::Server, [0u8; 1024], Config::new(), NoMask)?;
+    /// assert_eq!(conn.handle_bytes(&read_past_head), read_past_head.len());
+    /// let mut ws = WebSocket::new(stream, conn, [0u8; 256])?;
+    /// assert_eq!(ws.read()?, Event::Text("Hello"));  // from the leftover bytes
+    /// assert_eq!(ws.read()?, Event::Ping(b""));      // from the stream; the pong is written
+    /// ws.send_text("Hi!")?;
+    /// let (stream, _, _) = ws.into_parts();
+    /// assert_eq!(stream.written, b"\x8a\x00\x81\x03Hi!");
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`BufferTooSmall`] when `buf` is shorter than [`MIN_BUFFER_LEN`].
     pub fn upgraded(role: Role, buf: B, config: Config, masks: M) -> Result<Self, BufferTooSmall> {

@@ -5,6 +5,7 @@
 //! Every wait is bounded; every child is killed.
 
 mod args;
+mod axum;
 mod chat;
 mod echo;
 mod gateway;

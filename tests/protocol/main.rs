@@ -8,9 +8,11 @@
 mod common;
 
 mod adapters;
+mod adopt;
 mod close_handshake;
 mod connection;
 mod deflate;
+mod embassy;
 mod fragmentation;
 mod halves;
 mod keepalive;

@@ -31,6 +31,7 @@ use rustls::pki_types::ServerName;
 use support::{Masks, random};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use wsframe::Connection;
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
 
@@ -151,15 +152,14 @@ async fn main() {
             }
         };
         let request = ClientRequest::new(&url, random());
-        let mut ws = match bridge::open(
-            FromTokio::new(stream),
-            &mut rx,
-            &mut tx,
-            Masks::from_os(),
-            &request,
-        )
-        .await
-        {
+        let conn = match Connection::client(&mut rx[..], bridge::config(), Masks::from_os()) {
+            Ok(conn) => conn,
+            Err(e) => {
+                eprintln!("gateway: {e}");
+                return;
+            }
+        };
+        let mut ws = match bridge::open(FromTokio::new(stream), conn, &mut tx[..], &request).await {
             Ok(ws) => ws,
             Err(e) => {
                 eprintln!("gateway: handshake failed: {e}; retrying in {backoff:?}");

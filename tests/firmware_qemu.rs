@@ -263,6 +263,11 @@ fn firmware_chats_through_the_uart() {
     qemu.line("that it connected", |l| {
         l.starts_with("firmware: connected to ")
     });
+    // chat_server accepts the firmware's offer of permessage-deflate with
+    // its small window; the 1.7 KB message below arrives compressed.
+    qemu.line("that permessage-deflate was agreed", |l| {
+        l == "firmware: permessage-deflate agreed (window 2^10)"
+    });
     // The firmware's join notice, then its greeting, reach the other client.
     recv_until(&mut room, "the firmware's join notice", |m| {
         text_of(m).is_some_and(|t| t.starts_with("* user ") && t.ends_with(" joined"))

@@ -7,7 +7,7 @@
 use embedded_io_async::{Read, Write};
 use heapless::{Deque, String};
 use wsframe::io::{Error, asynch::WebSocket};
-use wsframe::{Connection, Event, MaskSource};
+use wsframe::{Connection, Event, MaskSource, RecvExtension, SendExtension};
 
 /// Longest line kept; longer lines are cut at a character boundary.
 pub const LINE: usize = 256;
@@ -48,9 +48,9 @@ impl Outbox {
     }
 
     /// Send queued lines in order; a line leaves the queue only once sent.
-    pub async fn flush<T: Read + Write, M: MaskSource>(
+    pub async fn flush<T: Read + Write, M: MaskSource, I: RecvExtension, C: SendExtension>(
         &mut self,
-        ws: &mut WebSocket<T, &mut [u8], &mut [u8], M>,
+        ws: &mut WebSocket<T, &mut [u8], &mut [u8], M, I, C>,
     ) -> Result<(), Error<T::Error>> {
         while let Some(line) = self.lines.front() {
             ws.send_text(line).await?;
@@ -60,19 +60,30 @@ impl Outbox {
     }
 }
 
-/// Open a client connection over `transport` using caller buffers.
-pub async fn open<'b, T: Read + Write, M: MaskSource>(
-    transport: T,
-    rx: &'b mut [u8],
-    tx: &'b mut [u8],
-    masks: M,
-    request: &wsframe::handshake::ClientRequest<'_>,
-) -> Result<WebSocket<T, &'b mut [u8], &'b mut [u8], M>, Error<T::Error>> {
-    let config = wsframe::Config::new().with_keepalive(
+/// The connection settings of a bridge: keepalive pings after 20 s of
+/// silence, a dead peer after 10 s more.
+pub fn config() -> wsframe::Config {
+    wsframe::Config::new().with_keepalive(
         core::time::Duration::from_secs(20),
         core::time::Duration::from_secs(10),
-    );
-    let conn = Connection::client(rx, config, masks).map_err(|_| Error::Closed)?;
+    )
+}
+
+/// Run the opening handshake of `conn` (a client connection over caller
+/// buffers, with or without permessage-deflate memory) over `transport`.
+#[allow(clippy::type_complexity, reason = "the adapter's parts, each generic")]
+pub async fn open<'b, T, M, I, C>(
+    transport: T,
+    conn: Connection<&'b mut [u8], M, I, C>,
+    tx: &'b mut [u8],
+    request: &wsframe::handshake::ClientRequest<'_>,
+) -> Result<WebSocket<T, &'b mut [u8], &'b mut [u8], M, I, C>, Error<T::Error>>
+where
+    T: Read + Write,
+    M: MaskSource,
+    I: RecvExtension,
+    C: SendExtension,
+{
     let mut ws = WebSocket::new(transport, conn, tx).map_err(|_| Error::Closed)?;
     ws.connect(request).await?;
     Ok(ws)

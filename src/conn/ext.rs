@@ -210,3 +210,63 @@ impl<T: AsMut<[u16]>> SendExtension for Deflater<T> {
         Deflater::compress(self, piece, last, out)
     }
 }
+
+/// Extension memory the caller keeps elsewhere (a `static`, a field) and
+/// lends to the connection: `&mut Inflater`, `&mut Deflater`.
+impl<T: sealed::Sealed + ?Sized> sealed::Sealed for &mut T {}
+
+impl<T: RecvExtension> RecvExtension for &mut T {
+    const PRESENT: bool = T::PRESENT;
+    #[cfg(feature = "deflate")]
+    fn start(&mut self, agreed: Option<Params>, role: Role) -> bool {
+        (**self).start(agreed, role)
+    }
+    #[inline]
+    fn is_active(&self) -> bool {
+        (**self).is_active()
+    }
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8> {
+        (**self).window_bits()
+    }
+    fn start_message(&mut self) {
+        (**self).start_message();
+    }
+    fn step(&mut self, input: &[u8], max: usize) -> Result<Step, Corrupt> {
+        (**self).step(input, max)
+    }
+    fn output(&self, at: usize, len: usize) -> &[u8] {
+        (**self).output(at, len)
+    }
+}
+
+impl<T: SendExtension> SendExtension for &mut T {
+    #[cfg(feature = "deflate")]
+    fn start(&mut self, agreed: Option<Params>, role: Role) {
+        (**self).start(agreed, role);
+    }
+    #[inline]
+    fn is_active(&self) -> bool {
+        (**self).is_active()
+    }
+    #[cfg(feature = "deflate")]
+    fn window_bits(&self) -> Option<u8> {
+        (**self).window_bits()
+    }
+    #[cfg(feature = "deflate")]
+    fn threshold(&self) -> usize {
+        (**self).threshold()
+    }
+    #[cfg(feature = "deflate")]
+    fn start_message(&mut self) {
+        (**self).start_message();
+    }
+    #[cfg(feature = "deflate")]
+    fn start_piece(&mut self) {
+        (**self).start_piece();
+    }
+    #[cfg(feature = "deflate")]
+    fn compress(&mut self, piece: &[u8], last: bool, out: &mut [u8]) -> Progress {
+        (**self).compress(piece, last, out)
+    }
+}

@@ -318,14 +318,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, M: MaskSource> Connection<B, M> {
     /// uncompressed) for what it sends. Compression is used once
     /// [`Connection::finish_handshake`] gets a token that agreed it; until
     /// then, and without that, the connection speaks plain RFC 6455.
+    ///
+    /// Either may be lent (`&mut Inflater`, `&mut Deflater`) where the
+    /// memory lives elsewhere, e.g. in a `static` on a microcontroller.
     #[cfg(feature = "deflate")]
-    pub fn with_deflate<W, D>(
-        self,
-        inflater: crate::deflate::Inflater<W>,
-        deflater: D,
-    ) -> Connection<B, M, crate::deflate::Inflater<W>, D>
+    pub fn with_deflate<I, D>(self, inflater: I, deflater: D) -> Connection<B, M, I, D>
     where
-        W: AsRef<[u8]> + AsMut<[u8]>,
+        I: RecvExtension,
         D: SendExtension,
     {
         let (recv, ()) = self.recv.with_ext(inflater);

@@ -44,6 +44,7 @@ use embassy_executor::Executor;
 use embassy_time::{Instant, Timer};
 use embedded_io_async::{Read, Write};
 use heapless::String;
+use wsframe::deflate::{self, Deflater, Inflater};
 use wsframe::handshake::{ClientRequest, Url};
 use wsframe::io::Error;
 use wsframe::{CloseCode, Event};
@@ -76,6 +77,10 @@ const RX_LEN: usize = 4096;
 /// Transmit buffer: the handshake request and outgoing frames (longer
 /// messages go out as fragments).
 const TX_LEN: usize = 512;
+/// permessage-deflate (RFC 7692): the inflate window, 2^10 bytes (offered
+/// as `server_max_window_bits=10`), and the compressor's hash table.
+const WINDOW_BITS: u8 = 10;
+const TABLE_LEN: usize = 256;
 /// How long a handshake may take before the attempt counts as failed.
 const HANDSHAKE_MS: u64 = 10_000;
 /// The first reconnect backoff; it doubles per failed attempt up to
@@ -109,6 +114,23 @@ fn main() -> ! {
     ) else {
         board::exit(false)
     };
+    // The inflater's state (about 10 KiB) and its window, and the
+    // compressor and its table, in statics: the session borrows them.
+    let (Some(window), Some(table)) = (
+        cortex_m::singleton!(: [u8; 1 << WINDOW_BITS] = [0; 1 << WINDOW_BITS]),
+        cortex_m::singleton!(: [u16; TABLE_LEN] = [0; TABLE_LEN]),
+    ) else {
+        board::exit(false)
+    };
+    let Ok(inflater) = Inflater::new(&mut window[..]) else {
+        board::exit(false)
+    };
+    let (Some(inflater), Some(deflater)) = (
+        cortex_m::singleton!(: Inflater<&'static mut [u8]> = inflater),
+        cortex_m::singleton!(: Deflater<&'static mut [u16]> = Deflater::new(&mut table[..])),
+    ) else {
+        board::exit(false)
+    };
     #[cfg(feature = "tls")]
     let (Some(tls_read), Some(tls_write)) = (
         cortex_m::singleton!(: [u8; tls::READ_LEN] = [0; tls::READ_LEN]),
@@ -120,6 +142,8 @@ fn main() -> ! {
         rx,
         tx,
         outbox,
+        inflater,
+        deflater,
         #[cfg(feature = "tls")]
         tls_read,
         #[cfg(feature = "tls")]
@@ -136,6 +160,8 @@ struct Buffers {
     rx: &'static mut [u8; RX_LEN],
     tx: &'static mut [u8; TX_LEN],
     outbox: &'static mut bridge::Outbox,
+    inflater: &'static mut Inflater<&'static mut [u8]>,
+    deflater: &'static mut Deflater<&'static mut [u16]>,
     #[cfg(feature = "tls")]
     tls_read: &'static mut [u8; tls::READ_LEN],
     #[cfg(feature = "tls")]
@@ -187,7 +213,14 @@ fn backoff_ms(attempt: u32) -> u64 {
 /// backoff in between. True when the last one ended with a clean closing
 /// handshake.
 async fn run(mut uart: Uart, buffers: Buffers, seconds: u32) -> bool {
-    let Buffers { rx, tx, outbox, .. } = buffers;
+    let Buffers {
+        rx,
+        tx,
+        outbox,
+        inflater,
+        deflater,
+        ..
+    } = buffers;
     #[cfg(feature = "tls")]
     let (tls_read, tls_write) = (buffers.tls_read, buffers.tls_write);
     let Ok(url) = Url::parse(URL) else {
@@ -204,11 +237,21 @@ async fn run(mut uart: Uart, buffers: Buffers, seconds: u32) -> bool {
         let mut key = [0u8; 16];
         key[..8].copy_from_slice(&board::splitmix(seed).to_le_bytes());
         key[8..].copy_from_slice(&board::splitmix(!seed).to_le_bytes());
-        let request = ClientRequest::new(&url, key);
+        // permessage-deflate offered with the small window: the server
+        // compresses within 2^10 bytes for us.
+        let offer = deflate::Offer {
+            inflate_window_bits: WINDOW_BITS,
+            ..deflate::Offer::DEFAULT
+        };
+        let request = ClientRequest::new(&url, key).with_deflate(offer);
+        let memory = Memory {
+            inflater: &mut *inflater,
+            deflater: &mut *deflater,
+        };
         let masks = board::Masks::new(board::splitmix(seed ^ 0x5eed));
         drain(&mut uart).await;
         #[cfg(not(feature = "tls"))]
-        let ended = session(&mut uart, rx, tx, outbox, &request, masks, end_ms).await;
+        let ended = session(&mut uart, rx, tx, memory, outbox, &request, masks, end_ms).await;
         #[cfg(feature = "tls")]
         let ended = {
             let buffers = (
@@ -217,7 +260,7 @@ async fn run(mut uart: Uart, buffers: Buffers, seconds: u32) -> bool {
                 &mut rx[..],
                 &mut tx[..],
             );
-            tls_session(&mut uart, buffers, outbox, &request, masks, end_ms).await
+            tls_session(&mut uart, buffers, memory, outbox, &request, masks, end_ms).await
         };
         match ended {
             Ended::Quit(clean) | Ended::TimeUp(clean) => return clean,
@@ -275,6 +318,7 @@ async fn drain(uart: &mut Uart) {
 async fn tls_session(
     uart: &mut Uart,
     (tls_read, tls_write, rx, tx): (&mut [u8], &mut [u8], &mut [u8], &mut [u8]),
+    memory: Memory<'_>,
     outbox: &mut bridge::Outbox,
     request: &ClientRequest<'_>,
     masks: board::Masks,
@@ -311,7 +355,7 @@ async fn tls_session(
         board::now_ms() - started,
         tls::SERVER_NAME
     );
-    let ended = session(&mut conn, rx, tx, outbox, request, masks, end_ms).await;
+    let ended = session(&mut conn, rx, tx, memory, outbox, request, masks, end_ms).await;
     // close_notify: only UART writes, which do not wait.
     match conn.close().await {
         Ok(_) => hprintln!("firmware: TLS closed (close_notify sent)"),
@@ -320,12 +364,23 @@ async fn tls_session(
     ended
 }
 
+/// The session's permessage-deflate memory.
+struct Memory<'a> {
+    inflater: &'a mut Inflater<&'static mut [u8]>,
+    deflater: &'a mut Deflater<&'static mut [u16]>,
+}
+
 /// One session over `transport`: the WebSocket handshake, greet, relay
 /// until the time is up, "quit", or the connection ends; close.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the session's parts, each borrowed"
+)]
 async fn session<T: Read + Write>(
     transport: T,
     rx: &mut [u8],
     tx: &mut [u8],
+    memory: Memory<'_>,
     outbox: &mut bridge::Outbox,
     request: &ClientRequest<'_>,
     masks: board::Masks,
@@ -333,10 +388,13 @@ async fn session<T: Read + Write>(
 ) -> Ended {
     // The handshake is bounded by HANDSHAKE_MS and by the run time.
     let handshake_end = end_ms.min(board::now_ms() + HANDSHAKE_MS);
-    let mut ws = match until(
-        handshake_end,
-        bridge::open(transport, rx, tx, masks, request),
-    )
+    let mut ws = match until(handshake_end, async {
+        // Lent for the session; the handshake's start zeroes the window.
+        let conn = wsframe::Connection::client(rx, bridge::config(), masks)
+            .map_err(|_| Error::Closed)?
+            .with_deflate(memory.inflater, memory.deflater);
+        bridge::open(transport, conn, tx, request).await
+    })
     .await
     {
         Some(Ok(ws)) => ws,
@@ -350,6 +408,14 @@ async fn session<T: Read + Write>(
         }
     };
     hprintln!("firmware: connected to {} at {} ms", URL, board::now_ms());
+    hprintln!(
+        "firmware: permessage-deflate {}",
+        if ws.connection().deflate_agreed() {
+            "agreed (window 2^10)"
+        } else {
+            "declined"
+        }
+    );
 
     outbox.push(GREETING);
     // Set once our Close is sent: why, and the time by which the server's

@@ -35,6 +35,9 @@
 //!   per frame inside the measured loop, and the LCG would have cut W3 from
 //!   54 to 46 instructions per frame under callgrind, moving the recorded
 //!   numbers and the ratios against peers that use their own RNG.
+//! - [`text`]: chat-like JSON and prose for compression tests and the
+//!   deflate benchmarks (the compressor's tests and the benches had a copy
+//!   each).
 //! - [`RingInflater`]: a receiver's inflater with a window of exactly
 //!   2^bits bytes, for checking our compressor (the library's unit tests
 //!   and the `deflate_compress` fuzz target had a copy each).
@@ -45,6 +48,7 @@ mod frame;
 mod masks;
 mod owned;
 mod ring;
+pub mod text;
 
 pub use chunks::{merge_chunks, reassemble};
 pub use frame::{KEY, LenForm, RawFrame, from_client, raw, raw_rsv};

@@ -14,8 +14,11 @@
 //! checks the request with wsframe's handshake parser
 //! ([`handshake::parse_request`] over the head hyper parsed), answers the
 //! `101` itself with [`handshake::accept_key`], and takes the stream from
-//! [`hyper::upgrade::on`]. The upgraded stream is hyper's; wsframe adopts
-//! it with [`Connection::upgraded`], an open connection, and is handed any
+//! [`hyper::upgrade::on`]. permessage-deflate is answered in that `101`
+//! ([`wsframe::deflate::Capability::answer_from`] over the offers). The
+//! upgraded stream is hyper's; wsframe adopts it with a connection opened by
+//! `finish_handshake(Finished::elsewhere().with_deflate(agreed))` (as
+//! [`Connection::upgraded`] does, with the extension), and is handed any
 //! bytes hyper read past the request head (a client may send its first
 //! frame with the head) with [`Connection::handle_bytes`]. Then it is the
 //! same async adapter as in `chat_server`: hyper's `Upgraded` (or the TCP
@@ -54,9 +57,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 use tokio::time::Instant as TokioInstant;
+use wsframe::deflate::{self, Capability, Deflater, Inflater, Params};
 use wsframe::handshake::{self, Limits, RequestError};
 use wsframe::io::{Error, asynch::WebSocket};
-use wsframe::{CloseCode, Config, Connection, Event, Instant, MessageKind, NoMask, Role, Status};
+use wsframe::{CloseCode, Config, Connection, Event, Instant, MessageKind, NoMask, Status};
 
 const PAGE: &str = include_str!("chat.html");
 
@@ -211,10 +215,25 @@ fn upgrade(app: App, mut request: Request, route: Route) -> Response {
             &[(header::RETRY_AFTER, "5")],
         );
     };
+    // permessage-deflate (RFC 7692): the first offer our memory can honour,
+    // answered in the 101 and handed to the session.
+    let mut answer = [0u8; Capability::MAX_ANSWER_LEN];
+    let offers = request
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_EXTENSIONS)
+        .iter()
+        .map(HeaderValue::as_bytes);
+    let agreed = match Capability::DEFAULT.answer_from(offers, &mut answer) {
+        Ok(Some((params, n))) => HeaderValue::from_bytes(&answer[..n])
+            .ok()
+            .map(|value| (params, value)),
+        _ => None,
+    };
+    let deflate = agreed.as_ref().map(|(params, _)| *params);
     let on_upgrade = hyper::upgrade::on(&mut request);
     tokio::spawn(async move {
         let result = match tokio::time::timeout(HEAD_TIMEOUT, on_upgrade).await {
-            Ok(Ok(upgraded)) => adopt(upgraded, app, route, permit).await,
+            Ok(Ok(upgraded)) => adopt(upgraded, app, route, permit, deflate).await,
             Ok(Err(e)) => Err(format!("upgrade failed: {e}").into()),
             Err(_) => Err(format!("no upgrade within {HEAD_TIMEOUT:?}").into()),
         };
@@ -228,6 +247,9 @@ fn upgrade(app: App, mut request: Request, route: Route) -> Response {
     headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
     headers.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
     headers.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+    if let Some((_, value)) = agreed {
+        headers.insert(header::SEC_WEBSOCKET_EXTENSIONS, value);
+    }
     response
 }
 
@@ -238,9 +260,8 @@ fn upgrade(app: App, mut request: Request, route: Route) -> Response {
 fn check_request(request: &Request) -> Result<[u8; handshake::ACCEPT_KEY_LEN], RequestError> {
     let head = rebuild_head(request);
     match handshake::parse_request::<64>(&head, &Limits::DEFAULT)? {
-        // No subprotocol and no extension offered is accepted: none goes
-        // in the answer (Chromium's permessage-deflate offer is declined by
-        // leaving it out).
+        // No subprotocol is chosen; permessage-deflate is answered by
+        // `upgrade` from the offers (RFC 7692).
         Status::Complete(parsed) => Ok(handshake::accept_key(parsed.key().as_bytes())),
         // A rebuilt head always ends with its empty line: only a head over
         // the limit can still be partial.
@@ -308,7 +329,8 @@ fn refuse(status: StatusCode, headers: &[(header::HeaderName, &'static str)]) ->
 trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
-type Ws<S> = WebSocket<FromTokio<S>, Vec<u8>, Vec<u8>, NoMask>;
+type Ws<S> =
+    WebSocket<FromTokio<S>, Vec<u8>, Vec<u8>, NoMask, Inflater<Vec<u8>>, Deflater<Vec<u16>>>;
 
 /// Take the stream hyper upgraded. Under hyper's `Upgraded` is our
 /// `TokioIo<TcpStream>`: take it out, with the bytes hyper read past the
@@ -320,10 +342,14 @@ async fn adopt(
     app: App,
     route: Route,
     permit: OwnedSemaphorePermit,
+    deflate: Option<Params>,
 ) -> Result<(), BoxError> {
     match upgraded.downcast::<TokioIo<TcpStream>>() {
-        Ok(parts) => session(parts.io.into_inner(), &parts.read_buf, app, route, permit).await,
-        Err(upgraded) => session(TokioIo::new(upgraded), &[], app, route, permit).await,
+        Ok(parts) => {
+            let early = &parts.read_buf;
+            session(parts.io.into_inner(), early, app, route, permit, deflate).await
+        }
+        Err(upgraded) => session(TokioIo::new(upgraded), &[], app, route, permit, deflate).await,
     }
 }
 
@@ -333,13 +359,20 @@ async fn session<S: Stream>(
     app: App,
     route: Route,
     permit: OwnedSemaphorePermit,
+    deflate: Option<Params>,
 ) -> Result<(), BoxError> {
     let config = Config::new()
         .with_max_message_len(MAX_MESSAGE)
         .with_keepalive(KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT)
         .with_close_timeout(Some(CLOSE_TIMEOUT));
-    // The handshake is done (hyper wrote our 101): the connection is open.
-    let mut conn = Connection::upgraded(Role::Server, vec![0u8; RX_LEN], config, NoMask)?;
+    // The handshake is done (hyper wrote our 101): open the connection with
+    // what it agreed (permessage-deflate, if our answer had it), with a
+    // 32 KiB inflate window and an 8 KiB hash table.
+    let mut conn = Connection::server(vec![0u8; RX_LEN], config)?.with_deflate(
+        Inflater::new(vec![0u8; deflate::MAX_WINDOW_LEN])?,
+        Deflater::new(vec![0u16; deflate::TABLE_LEN]),
+    );
+    conn.finish_handshake(handshake::Finished::elsewhere().with_deflate(deflate));
     if conn.handle_bytes(early) < early.len() {
         // Cannot happen: hyper reads at most MAX_HEAD bytes, RX_LEN is more.
         return Err(format!("{} early bytes do not fit the buffer", early.len()).into());
